@@ -1,0 +1,275 @@
+# shellcheck shell=bash
+# bench/lib/measure.sh -- measurement helpers, sourced by bench/run.sh.
+#
+# Method (see bench/README.md):
+#   * servers run pinned to CPU $SERVER_CPU (0), load generators to $LOAD_CPU (1);
+#   * server CPU = utime+stime (/proc/PID/stat fields 14+15, clock ticks) summed
+#     over the server process and all its descendants (nginx master + workers),
+#     read before and after each load run;
+#   * CPU µs/req = (ticks_after - ticks_before) * 1e6 / CLK_TCK / requests.
+#
+# Every measured run appends one row to $RESULTS_TSV:
+#   scenario load server round rps lat_avg_us lat_p99_us requests cpu_us_per_req errors non2xx
+
+BENCH_DIR=${BENCH_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+SERVER_CPU=${SERVER_CPU:-0}
+LOAD_CPU=${LOAD_CPU:-1}
+CLK_TCK=$(getconf CLK_TCK)
+AUTOCANNON=${AUTOCANNON:-$BENCH_DIR/node_modules/.bin/autocannon}
+LOG_DIR=${LOG_DIR:-$(mktemp -d -t coring-bench.XXXXXX)}
+RESULTS_TSV=${RESULTS_TSV:-$LOG_DIR/results.tsv}
+
+TSV_HEADER=$'scenario\tload\tserver\tround\trps\tlat_avg_us\tlat_p99_us\trequests\tcpu_us_per_req\terrors\tnon2xx'
+
+declare -gA SERVER_PID=()   # name -> pid
+declare -gA SERVER_PORT=()  # name -> port
+
+log() { printf '[bench] %s\n' "$*" >&2; }
+die() { printf '[bench] error: %s\n' "$*" >&2; exit 1; }
+
+# port_open PORT: true if something accepts TCP connections on 127.0.0.1:PORT.
+port_open() {
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# start_server NAME PORT CMD...: start CMD pinned to $SERVER_CPU, wait until
+# PORT accepts connections, remember its pid as SERVER_PID[NAME].
+start_server() {
+    local name=$1 port=$2; shift 2
+    port_open "$port" && die "port $port is already in use (before starting $name)"
+    log "starting $name on :$port: $*"
+    taskset -c "$SERVER_CPU" "$@" >"$LOG_DIR/$name.log" 2>&1 &
+    local pid=$!
+    SERVER_PID[$name]=$pid
+    SERVER_PORT[$name]=$port
+    local i
+    for ((i = 0; i < 150; i++)); do
+        kill -0 "$pid" 2>/dev/null || {
+            cat "$LOG_DIR/$name.log" >&2
+            die "$name exited during startup (log above)"
+        }
+        port_open "$port" && return 0
+        sleep 0.1
+    done
+    die "$name did not accept connections on :$port within 15 s"
+}
+
+# stop_server NAME: SIGTERM the server and its descendants, SIGKILL after 5 s.
+stop_server() {
+    local name=$1 pid=${SERVER_PID[$1]:-}
+    [[ -n $pid ]] || return 0
+    local pids i
+    pids=$(server_pids "$pid")
+    # shellcheck disable=SC2086
+    kill -TERM $pids 2>/dev/null || true
+    for ((i = 0; i < 50; i++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    # shellcheck disable=SC2086
+    kill -KILL $pids 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    unset "SERVER_PID[$name]"
+}
+
+stop_all_servers() {
+    local name
+    for name in "${!SERVER_PID[@]}"; do stop_server "$name"; done
+}
+
+# server_pids PID: PID and all its live descendants, one per line.
+server_pids() {
+    ps -e -o pid=,ppid= | awk -v root="$1" '
+        { parent[$1] = $2 }
+        END {
+            keep[root] = 1
+            do {
+                changed = 0
+                for (p in parent)
+                    if (!(p in keep) && (parent[p] in keep)) { keep[p] = 1; changed = 1 }
+            } while (changed)
+            for (p in keep) print p
+        }'
+}
+
+# cpu_ticks PID: utime+stime (clock ticks) of PID and its descendants.
+# /proc/PID/stat already includes all threads of a process.
+cpu_ticks() {
+    local total=0 pid line
+    local -a f
+    for pid in $(server_pids "$1"); do
+        read -r line 2>/dev/null <"/proc/$pid/stat" || continue
+        read -ra f <<<"${line##*) }"   # drop "pid (comm) "; f[0] is field 3
+        total=$((total + f[11] + f[12]))  # fields 14 (utime) and 15 (stime)
+    done
+    echo "$total"
+}
+
+# us_per_req TICKS REQUESTS: server CPU microseconds per request.
+us_per_req() {
+    awk -v t="$1" -v n="$2" -v hz="$CLK_TCK" \
+        'BEGIN { if (n > 0) printf "%.3f\n", t * 1e6 / hz / n; else print "nan" }'
+}
+
+# Load generators. Each sets LOAD_REQUESTS LOAD_RPS LOAD_LAT_AVG_US
+# LOAD_LAT_P99_US LOAD_ERRORS LOAD_NON2XX, and keeps its output in $LOG_DIR.
+
+# run_wrk URL CONNS DURATION_S [LUA_SCRIPT [SCRIPT_ARGS...]]
+run_wrk() {
+    local url=$1 conns=$2 dur=$3 script=${4:-$BENCH_DIR/lua/report.lua}
+    shift 3; if (($#)); then shift; fi
+    local out=$LOG_DIR/last-wrk.txt line
+    taskset -c "$LOAD_CPU" wrk -t1 -c"$conns" -d"${dur}s" --timeout 10s \
+        -s "$script" "$url" -- "$@" >"$out" 2>&1 || { cat "$out" >&2; die "wrk failed"; }
+    line=$(grep '^BENCH ' "$out") || { cat "$out" >&2; die "no BENCH line in wrk output"; }
+    # "BENCH requests=N duration_us=N lat_avg_us=X lat_p99_us=N errors=N non2xx=N"
+    local duration_us
+    read -r LOAD_REQUESTS duration_us LOAD_LAT_AVG_US LOAD_LAT_P99_US LOAD_ERRORS LOAD_NON2XX \
+        <<<"$(sed -e 's/^BENCH //' -e 's/[a-z0-9_]*=//g' <<<"$line")"
+    LOAD_RPS=$(awk -v n="$LOAD_REQUESTS" -v d="$duration_us" 'BEGIN { printf "%.0f", n * 1e6 / d }')
+}
+
+# run_autocannon URL CONNS DURATION_S [EXTRA_AUTOCANNON_ARGS...]
+# autocannon reports latency in ms (2 decimals); converted to µs here.
+# req/s is autocannon's own "Req/Sec avg" (mean of per-second samples).
+run_autocannon() {
+    local url=$1 conns=$2 dur=$3; shift 3
+    local out=$LOG_DIR/last-autocannon.json
+    taskset -c "$LOAD_CPU" "$AUTOCANNON" --json -c "$conns" -d "$dur" "$@" "$url" \
+        >"$out" 2>"$LOG_DIR/last-autocannon.err" || { cat "$LOG_DIR/last-autocannon.err" >&2; die "autocannon failed"; }
+    local vals
+    vals=$(node -e '
+        const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+        console.log([r.requests.total, Math.round(r.requests.average),
+                     (r.latency.average * 1000).toFixed(1), Math.round(r.latency.p99 * 1000),
+                     r.errors + r.timeouts, r.non2xx].join(" "));
+    ' "$out") || die "cannot parse autocannon output $out"
+    read -r LOAD_REQUESTS LOAD_RPS LOAD_LAT_AVG_US LOAD_LAT_P99_US LOAD_ERRORS LOAD_NON2XX <<<"$vals"
+}
+
+# measure SCENARIO LOAD SERVER ROUND LOADFN ARGS...
+# Runs "LOADFN ARGS..." against the running server SERVER, measuring the
+# server's CPU around it, and appends one row to $RESULTS_TSV.
+measure() {
+    local scenario=$1 load=$2 server=$3 round=$4; shift 4
+    local pid=${SERVER_PID[$server]:-}
+    [[ -n $pid ]] || die "measure: server '$server' is not running"
+    [[ -s $RESULTS_TSV ]] || echo "$TSV_HEADER" >"$RESULTS_TSV"
+    local before after cpu
+    before=$(cpu_ticks "$pid")
+    "$@"
+    after=$(cpu_ticks "$pid")
+    kill -0 "$pid" 2>/dev/null || die "$server died during the run (see $LOG_DIR/$server.log)"
+    cpu=$(us_per_req $((after - before)) "$LOAD_REQUESTS")
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
+        "$scenario" "$load" "$server" "$round" "$LOAD_RPS" "$LOAD_LAT_AVG_US" \
+        "$LOAD_LAT_P99_US" "$LOAD_REQUESTS" "$cpu" "$LOAD_ERRORS" "$LOAD_NON2XX" >>"$RESULTS_TSV"
+    log "$(printf '%-8s %-14s %-8s r%s: %8s req/s  avg %7s us  p99 %6s us  cpu %7s us/req  err %s  non2xx %s' \
+        "$scenario" "$load" "$server" "$round" "$LOAD_RPS" "$LOAD_LAT_AVG_US" "$LOAD_LAT_P99_US" \
+        "$cpu" "$LOAD_ERRORS" "$LOAD_NON2XX")"
+}
+
+# start_nginx NAME PORT TEMPLATE: run nginx with TEMPLATE (@PORT@ substituted)
+# under a private prefix in $LOG_DIR, so it needs no root paths.
+start_nginx() {
+    local name=$1 port=$2 template=$3
+    local prefix=$LOG_DIR/$name-prefix
+    mkdir -p "$prefix/logs" "$prefix/tmp"
+    sed "s/@PORT@/$port/g" "$template" >"$prefix/nginx.conf"
+    start_server "$name" "$port" nginx -p "$prefix/" -c "$prefix/nginx.conf"
+}
+
+# median_report SCENARIO [OURS]: Markdown table of per-(load, server) medians
+# over rounds from $RESULTS_TSV, followed by ratio lines OURS/peer per load.
+median_report() {
+    local scenario=$1 ours=${2:-${OURS_NAME:-coring}}
+    awk -F'\t' -v sc="$scenario" -v ours="$ours" '
+        function median(s,    a, n, i, j, t) {
+            n = split(s, a, " ")
+            for (i = 2; i <= n; i++)          # insertion sort, n is tiny
+                for (j = i; j > 1 && a[j-1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
+            return n % 2 ? a[(n+1)/2] : (a[n/2] + a[n/2+1]) / 2
+        }
+        function fmt_int(x,    s, r) {        # 123456 -> 123,456
+            s = sprintf("%.0f", x); r = ""
+            while (length(s) > 3) { r = "," substr(s, length(s) - 2) r; s = substr(s, 1, length(s) - 3) }
+            return s r
+        }
+        function fmt_us(x) { return x >= 1000 ? sprintf("%.2f ms", x / 1000) : sprintf("%.0f µs", x) }
+        function ratio(a, b) { return b > 0 ? a / b : 0 }
+        NR == 1 || $1 != sc { next }
+        {
+            k = $2 SUBSEP $3
+            if (!(k in n)) {
+                n[k] = 0
+                if (!($2 in seen_load)) { seen_load[$2] = 1; loads[++nl] = $2 }
+                if (!($3 in seen_srv)) { seen_srv[$3] = 1; srvs[++ns] = $3 }
+            }
+            n[k]++
+            rps[k] = rps[k] " " $5; avg[k] = avg[k] " " $6; p99[k] = p99[k] " " $7
+            cpu[k] = cpu[k] " " $9; err[k] += $10; non2xx[k] += $11
+        }
+        END {
+            if (nl == 0) { print "_no results_"; exit }
+            print "| scenario | load | server | rounds | req/s (median) | latency avg | p99 | CPU µs/req (median) | non-2xx / errors |"
+            print "|---|---|---|---:|---:|---:|---:|---:|---:|"
+            for (i = 1; i <= nl; i++) for (j = 1; j <= ns; j++) {
+                k = loads[i] SUBSEP srvs[j]
+                if (!(k in n)) continue
+                m_rps[k] = median(rps[k]); m_cpu[k] = median(cpu[k]); m_p99 = median(p99[k])
+                # autocannon histograms are in whole ms: a p99 of 0 means "< 1 ms"
+                p99s = (m_p99 == 0 && loads[i] ~ /^autocannon/) ? "< 1 ms" : fmt_us(m_p99)
+                printf "| %s | %s | %s | %d | %s | %s | %s | %.2f | %d / %d |\n", sc, loads[i], srvs[j], n[k],
+                    fmt_int(m_rps[k]), fmt_us(median(avg[k])), p99s, m_cpu[k], non2xx[k], err[k]
+            }
+            print ""
+            for (i = 1; i <= nl; i++) {
+                ko = loads[i] SUBSEP ours
+                if (!(ko in n)) continue
+                for (j = 1; j <= ns; j++) {
+                    if (srvs[j] == ours) continue
+                    kp = loads[i] SUBSEP srvs[j]
+                    if (!(kp in n)) continue
+                    printf "- %s, %s vs %s: CPU µs/req %.2f× (%.2f vs %.2f), req/s %.2f× (%s vs %s)\n",
+                        loads[i], ours, srvs[j],
+                        ratio(m_cpu[ko], m_cpu[kp]), m_cpu[ko], m_cpu[kp],
+                        ratio(m_rps[ko], m_rps[kp]), fmt_int(m_rps[ko]), fmt_int(m_rps[kp])
+                }
+            }
+        }' "$RESULTS_TSV"
+}
+
+# start_ours NAME PORT BINARY ARGS...: start one of our binaries from $BIN_DIR.
+# Test hook: if $OURS_CMD is set it is run instead (split on whitespace,
+# @PORT@ replaced by PORT), e.g. to dry-run the harness before a binary exists.
+start_ours() {
+    local name=$1 port=$2 bin=$3; shift 3
+    if [[ -n ${OURS_CMD:-} ]]; then
+        local -a cmd
+        read -ra cmd <<<"${OURS_CMD//@PORT@/$port}"
+        start_server "$name" "$port" "${cmd[@]}"
+    else
+        [[ -x $BIN_DIR/$bin ]] || die "$BIN_DIR/$bin not found (build the release preset first)"
+        start_server "$name" "$port" "$BIN_DIR/$bin" "$@"
+    fi
+}
+
+# warmup NAME...: short unmeasured wrk run ($WARMUP seconds, 0 = off) per server.
+warmup() {
+    local name
+    ((${WARMUP:-1} > 0)) || return 0
+    for name in "$@"; do
+        run_wrk "http://127.0.0.1:${SERVER_PORT[$name]}/" 100 "${WARMUP:-1}"
+    done
+}
+
+# round_order ROUND NAME...: the names, rotated by ROUND, so that no server
+# always runs first (round 1: a b, round 2: b a, ...).
+round_order() {
+    local round=$1; shift
+    local n=$# i
+    for ((i = 0; i < n; i++)); do
+        local idx=$(((round - 1 + i) % n + 1))
+        echo "${!idx}"
+    done
+}

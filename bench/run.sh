@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# bench/run.sh -- run coring benchmarks against peer servers, see bench/README.md.
+set -euo pipefail
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$BENCH_DIR/.." && pwd)
+BIN_DIR=${BIN_DIR:-$ROOT/build/release/bin}
+RESULTS_DIR=${RESULTS_DIR:-$BENCH_DIR/results}
+OURS_NAME=${OURS_NAME:-coring}
+ALL_SCENARIOS=()
+for f in "$BENCH_DIR"/scenarios/*.sh; do ALL_SCENARIOS+=("$(basename "$f" .sh)"); done
+
+usage() {
+    cat <<EOF
+Usage: bench/run.sh [--quick] [--rounds N] [--no-build] [scenario...]
+
+Runs each scenario (default: all) ROUNDS times, alternating our server and
+its peers, and prints per-(load, server) medians of req/s, latency and server
+CPU µs/request. Results go to bench/results/<date>-<scenario>.{md,tsv}.
+
+Scenarios: ${ALL_SCENARIOS[*]}
+
+Options:
+  --quick       3 s runs, 1 round (smoke test)
+  --rounds N    rounds per (server, load) (default \$ROUNDS or 3)
+  --no-build    skip 'cmake --build --preset release' (also SKIP_BUILD=1)
+  -h, --help    this help
+
+Environment: ROUNDS, DURATION (s, default 10), WARMUP (s, default 1),
+SERVER_CPU (0), LOAD_CPU (1), OURS_PORT (8000), PEER_PORT (8002),
+OURS_CMD (test hook: command to run instead of our binary; @PORT@ is replaced).
+EOF
+}
+
+quick=0 rounds_arg='' scenarios=()
+while (($#)); do
+    case $1 in
+        --quick) quick=1 ;;
+        --rounds) rounds_arg=${2:?--rounds needs a number}; shift ;;
+        --rounds=*) rounds_arg=${1#*=} ;;
+        --no-build) SKIP_BUILD=1 ;;
+        -h | --help) usage; exit 0 ;;
+        -*) echo "unknown option: $1" >&2; usage >&2; exit 2 ;;
+        *) scenarios+=("$1") ;;
+    esac
+    shift
+done
+if ((quick)); then
+    ROUNDS=1 DURATION=3
+fi
+ROUNDS=${rounds_arg:-${ROUNDS:-3}}
+DURATION=${DURATION:-10}
+[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || { echo "bad round count: $ROUNDS" >&2; exit 2; }
+((${#scenarios[@]})) || scenarios=("${ALL_SCENARIOS[@]}")
+for s in "${scenarios[@]}"; do
+    [[ -f $BENCH_DIR/scenarios/$s.sh ]] || { echo "unknown scenario: $s (have: ${ALL_SCENARIOS[*]})" >&2; exit 2; }
+done
+
+# --- prerequisites ---------------------------------------------------------
+missing=()
+for tool in wrk taskset nginx node npm awk ps; do
+    command -v "$tool" >/dev/null || missing+=("$tool")
+done
+if ((${#missing[@]})); then
+    echo "missing tools: ${missing[*]}" >&2
+    echo "on Debian: apt-get install -y wrk nginx-light util-linux procps nodejs npm" >&2
+    exit 1
+fi
+(($(nproc) >= 2)) || echo "warning: fewer than 2 CPUs; server and load generator will share a core" >&2
+
+if [[ ${SKIP_BUILD:-0} != 1 ]]; then
+    [[ -f $ROOT/CMakePresets.json ]] || { echo "no CMakePresets.json in $ROOT (use --no-build with OURS_CMD to test the harness)" >&2; exit 1; }
+    echo "[bench] building release preset" >&2
+    (cd "$ROOT" && cmake --preset release >/dev/null && cmake --build --preset release -j2)
+fi
+if [[ ! -x $BENCH_DIR/node_modules/.bin/autocannon ]]; then
+    echo "[bench] installing autocannon (npm ci)" >&2
+    (cd "$BENCH_DIR" && npm ci --no-audit --no-fund >&2)
+fi
+
+# shellcheck source=bench/lib/measure.sh
+source "$BENCH_DIR/lib/measure.sh"
+trap 'stop_all_servers' EXIT
+trap 'exit 130' INT TERM
+
+machine_context() {
+    local commit
+    commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo none)
+    [[ -z $(git -C "$ROOT" status --porcelain 2>/dev/null) ]] || commit+=" (dirty)"
+    cat <<EOF
+- date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')
+- git commit: $commit
+- kernel: $(uname -sr)
+- CPU: $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo), nproc $(nproc)
+- tools: $(wrk --version 2>&1 | head -1 | awk '{ print "wrk", $2 }'), $(nginx -v 2>&1 | sed 's/.*: //'), autocannon $("$AUTOCANNON" --version 2>/dev/null | head -1 | awk '{ print $2 }'), node $(node --version)
+- method: server on CPU $SERVER_CPU, load generator on CPU $LOAD_CPU (taskset); $ROUNDS round(s) of ${DURATION} s per (load, server), servers alternating; medians shown.
+  CPU µs/req = Δ(utime+stime) of the server's processes (/proc/PID/stat 14+15, CLK_TCK=$CLK_TCK) × 10⁶ / CLK_TCK / requests completed.
+EOF
+}
+
+mkdir -p "$RESULTS_DIR"
+stamp=$(date '+%Y-%m-%d-%H%M%S')
+for s in "${scenarios[@]}"; do
+    # shellcheck source=/dev/null
+    source "$BENCH_DIR/scenarios/$s.sh"
+    RESULTS_TSV=$LOG_DIR/$s.tsv
+    log "scenario $s: $ROUNDS round(s) x ${DURATION}s (logs in $LOG_DIR)"
+    "scenario_$s"
+    stop_all_servers
+
+    report=$RESULTS_DIR/$stamp-$s.md
+    {
+        echo "# Benchmark: $s"
+        echo
+        machine_context
+        echo
+        median_report "$s" "$OURS_NAME"
+        if declare -F "scenario_${s}_notes" >/dev/null; then
+            echo
+            "scenario_${s}_notes"
+        fi
+        echo
+        echo "Raw rounds: \`$stamp-$s.tsv\`."
+    } >"$report"
+    cp "$RESULTS_TSV" "$RESULTS_DIR/$stamp-$s.tsv"
+    echo
+    cat "$report"
+    echo
+    log "wrote $report"
+done

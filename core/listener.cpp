@@ -1,0 +1,153 @@
+#include "core/listener.hpp"
+
+#include <netinet/tcp.h>
+#include <unistd.h>
+
+#include <system_error>
+
+#include "core/op.hpp"
+#include "core/runtime.hpp"
+
+namespace coring {
+namespace {
+
+// Slots kept free in the direct-descriptor table for accepts already in flight.
+constexpr unsigned direct_margin = 64;
+
+void set_option(int fd, int level, int name, const socket_address& address) {
+  int one = 1;
+  if (setsockopt(fd, level, name, &one, sizeof one) != 0) {
+    int err = errno;
+    ::close(fd);
+    throw std::system_error(err, std::generic_category(), "setsockopt on " + address.to_string());
+  }
+}
+
+}  // namespace
+
+listener::listener(const socket_address& address, const listen_options& options)
+    : completion{&on_complete}, want_direct_(options.direct_descriptors) {
+  fd_ = ::socket(address.family(), SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "socket");
+  set_option(fd_, SOL_SOCKET, SO_REUSEADDR, address);
+  if (options.reuse_port) set_option(fd_, SOL_SOCKET, SO_REUSEPORT, address);
+  if (options.no_delay) set_option(fd_, IPPROTO_TCP, TCP_NODELAY, address);
+  if (::bind(fd_, address.get(), address.length) != 0 || ::listen(fd_, options.backlog) != 0) {
+    int err = errno;
+    ::close(fd_);
+    fd_ = -1;
+    throw std::system_error(err, std::generic_category(), "listen on " + address.to_string());
+  }
+  sockaddr_storage bound{};
+  socklen_t length = sizeof bound;
+  getsockname(fd_, reinterpret_cast<sockaddr*>(&bound), &length);
+  socket_address actual;
+  actual.storage = bound;
+  actual.length = length;
+  port_ = actual.port();
+  backoff_.on_cqe = &on_backoff_done;
+  backoff_.owner = this;
+  backoff_delay_ = to_timespec(std::chrono::milliseconds(10));
+  queue_.reserve(64);
+}
+
+listener::~listener() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void listener::arm() {
+  runtime& rt = runtime::current();
+  direct_mode_ = want_direct_ && rt.fixed_file_capacity() > direct_margin &&
+                 rt.fixed_files_in_use() + direct_margin < rt.fixed_file_capacity();
+  io_uring_sqe* s = rt.sqe();
+  if (direct_mode_) {
+    io_uring_prep_multishot_accept_direct(s, fd_, nullptr, nullptr, SOCK_CLOEXEC);
+  } else {
+    io_uring_prep_multishot_accept(s, fd_, nullptr, nullptr, SOCK_CLOEXEC);
+  }
+  io_uring_sqe_set_data(s, static_cast<completion*>(this));
+  armed_ = true;
+  plain_accepts_ = 0;
+}
+
+bool listener::ready() {
+  if (queue_head_ < queue_.size() || stopping_) return true;
+  if (!armed_ && !backing_off_) arm();
+  return false;
+}
+
+accepted listener::pop() noexcept {
+  if (queue_head_ < queue_.size()) {
+    accepted a = queue_[queue_head_++];
+    if (queue_head_ == queue_.size()) {
+      queue_.clear();
+      queue_head_ = 0;
+    }
+    return a;
+  }
+  return accepted{ECANCELED, {}};
+}
+
+void listener::stop() {
+  if (stopping_) return;
+  stopping_ = true;
+  if (armed_) submit_cancel(static_cast<completion*>(this));
+  if (backing_off_) submit_cancel(&backoff_);
+  wake();
+}
+
+void listener::wake() {
+  if (waiter_ && (queue_head_ < queue_.size() || stopping_)) {
+    std::exchange(waiter_, {}).resume();
+    return;  // the resumed accept loop may have destroyed us
+  }
+  if (drain_waiter_ && !armed_ && !backing_off_) std::exchange(drain_waiter_, {}).resume();
+}
+
+void listener::on_complete(completion* self, int res, std::uint32_t flags) noexcept {
+  auto* me = static_cast<listener*>(self);
+  runtime& rt = runtime::current();
+  const bool more = (flags & IORING_CQE_F_MORE) != 0;
+  if (!more) me->armed_ = false;
+
+  if (res >= 0) {
+    if (me->direct_mode_) rt.on_fixed_file_opened();
+    me->queue_.push_back(accepted{0, descriptor{res, me->direct_mode_}});
+    // Nearly full table → cancel and re-arm with plain fds; plenty free again → back.
+    const bool table_tight = rt.fixed_files_in_use() + direct_margin >= rt.fixed_file_capacity();
+    if (more && !me->switching_ && !me->stopping_) {
+      const bool go_plain = me->direct_mode_ && table_tight;
+      const bool go_direct = !me->direct_mode_ && me->want_direct_ && ++me->plain_accepts_ >= 64 &&
+                             rt.fixed_files_in_use() + 2 * direct_margin < rt.fixed_file_capacity();
+      if (go_plain || go_direct) {
+        me->switching_ = true;
+        submit_cancel(static_cast<completion*>(me));
+      }
+    }
+  }
+
+  if (!more && !me->stopping_) {
+    const bool out_of_fds = res == -EMFILE || res == -ENFILE || res == -ENOMEM || res == -ENOBUFS;
+    if (me->switching_ || res >= 0 || res == -ECANCELED || (out_of_fds && me->direct_mode_)) {
+      me->switching_ = false;
+      me->arm();  // a table-full direct accept retries with plain fds (arm() decides)
+    } else {
+      // Out of fds (or a persistent error): wait a little instead of spinning.
+      ++rt.stats().accept_backoffs;
+      me->backing_off_ = true;
+      io_uring_sqe* s = rt.sqe();
+      io_uring_prep_timeout(s, &me->backoff_delay_, 0, 0);
+      io_uring_sqe_set_data(s, static_cast<completion*>(&me->backoff_));
+    }
+  }
+  me->wake();
+}
+
+void listener::on_backoff_done(completion* self, int, std::uint32_t) noexcept {
+  listener* me = static_cast<backoff_timer*>(self)->owner;
+  me->backing_off_ = false;
+  if (!me->stopping_ && !me->armed_) me->arm();
+  me->wake();
+}
+
+}  // namespace coring

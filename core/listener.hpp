@@ -1,0 +1,95 @@
+#pragma once
+// listener: a listening socket with multishot accept into direct descriptors.
+//
+// One IORING_OP_ACCEPT with IORING_ACCEPT_MULTISHOT yields a CQE per connection.
+// Connections land in the ring's direct-descriptor table (IORING_FILE_INDEX_ALLOC);
+// when the table is nearly full the listener switches to plain fds, and back when
+// slots free up. EMFILE/ENFILE on plain accepts backs off (a short timer) instead of
+// spinning. SO_REUSEPORT lets every thread own a listener on the same port.
+
+#include <coroutine>
+#include <cstdint>
+#include <vector>
+
+#include "core/address.hpp"
+#include "core/completion.hpp"
+#include "core/descriptor.hpp"
+#include "core/result.hpp"
+#include "core/stop.hpp"
+#include "core/task.hpp"
+
+namespace coring {
+
+struct listen_options {
+  int backlog = 4096;
+  bool reuse_port = true;
+  bool direct_descriptors = true;
+  bool no_delay = true;  // TCP_NODELAY, inherited by accepted sockets
+};
+
+struct accepted {
+  int error = 0;  // 0, or errno (ECANCELED once the listener is stopped)
+  descriptor socket;
+};
+
+class listener : private completion {
+ public:
+  // Binds and listens; throws std::system_error naming the address on failure.
+  listener(const socket_address& address, const listen_options& options = {});
+  ~listener();
+  listener(const listener&) = delete;
+  listener& operator=(const listener&) = delete;
+
+  std::uint16_t port() const noexcept { return port_; }
+  int fd() const noexcept { return fd_; }
+
+  struct accept_awaiter {
+    listener& self;
+    bool await_ready() { return self.ready(); }
+    void await_suspend(std::coroutine_handle<> waiter) noexcept { self.waiter_ = waiter; }
+    accepted await_resume() noexcept { return self.pop(); }
+  };
+  // The next connection; {ECANCELED} once stop() has taken effect.
+  accept_awaiter accept() noexcept { return accept_awaiter{*this}; }
+
+  // Stops accepting; a pending accept() then completes with ECANCELED.
+  void stop();
+
+  struct drain_awaiter {
+    listener& self;
+    bool await_ready() const noexcept { return !self.armed_ && !self.backing_off_; }
+    void await_suspend(std::coroutine_handle<> waiter) noexcept { self.drain_waiter_ = waiter; }
+    void await_resume() const noexcept {}
+  };
+  // Waits until no accept request is in flight (call after stop()).
+  drain_awaiter drained() noexcept { return drain_awaiter{*this}; }
+
+ private:
+  struct backoff_timer : completion {
+    listener* owner;
+  };
+  static void on_complete(completion* self, int res, std::uint32_t flags) noexcept;
+  static void on_backoff_done(completion* self, int res, std::uint32_t flags) noexcept;
+  void arm();
+  bool ready();
+  accepted pop() noexcept;
+  void wake();
+
+  int fd_ = -1;
+  std::uint16_t port_ = 0;
+  bool want_direct_;
+  bool direct_mode_ = false;  // the armed request allocates direct descriptors
+  bool armed_ = false;
+  bool stopping_ = false;
+  bool backing_off_ = false;
+  bool switching_ = false;  // cancelled a plain-fd request to go back to direct
+  unsigned plain_accepts_ = 0;
+  std::vector<accepted> queue_;
+  std::size_t queue_head_ = 0;
+  std::coroutine_handle<> waiter_;
+  std::coroutine_handle<> drain_waiter_;
+  backoff_timer backoff_{};
+  __kernel_timespec backoff_delay_{};
+};
+
+}  // namespace coring

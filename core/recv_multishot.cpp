@@ -1,0 +1,123 @@
+#include "core/recv_multishot.hpp"
+
+#include "core/runtime.hpp"
+
+namespace coring {
+
+multishot_recv::multishot_recv(descriptor d, buffer_ring& ring) noexcept
+    : completion{&on_complete}, socket_(d), ring_(ring) {}
+
+multishot_recv::~multishot_recv() {
+  // An armed request here means the owner skipped stop(); that is only legal while the
+  // runtime is torn down, after the ring (and so the request) is gone.
+  drop_queue();
+}
+
+void multishot_recv::arm() {
+  runtime& rt = runtime::current();
+  io_uring_sqe* s = rt.sqe();
+  io_uring_prep_recv_multishot(s, socket_.index, nullptr, 0, 0);
+  socket_.apply(s);
+  s->flags |= IOSQE_BUFFER_SELECT;
+  s->buf_group = ring_.group_id();
+  io_uring_sqe_set_data(s, static_cast<completion*>(this));
+  armed_ = true;
+}
+
+bool multishot_recv::ready() {
+  if (size_ != 0 || finished_) return true;
+  if (!armed_) arm();
+  return false;
+}
+
+void multishot_recv::cancel(bool timed_out) {
+  if (finished_ || cancelling_) return;
+  timed_out_ = timed_out;
+  if (armed_) {
+    cancelling_ = true;
+    submit_cancel(static_cast<completion*>(this));
+  } else {
+    finish(timed_out ? -ETIMEDOUT : -ECANCELED);
+  }
+}
+
+multishot_recv::stop_awaiter multishot_recv::stop() {
+  cancel();
+  return stop_awaiter{*this};
+}
+
+void multishot_recv::finish(int status) {
+  finished_ = true;
+  terminal_ = status;
+  push({status, 0, false});
+}
+
+void multishot_recv::push(const entry& e) {
+  if (size_ < inline_capacity && spill_.empty()) {
+    inline_[(head_ + size_) % inline_capacity] = e;
+    ++size_;
+  } else {
+    spill_.push_back(e);
+  }
+}
+
+recv_result multishot_recv::pop() noexcept {
+  if (size_ == 0) return recv_result{terminal_, {}};  // finished and drained
+  entry e = inline_[head_];
+  head_ = static_cast<std::uint8_t>((head_ + 1) % inline_capacity);
+  --size_;
+  if (!spill_.empty()) {  // keep FIFO order: the oldest spilled entry moves inline
+    inline_[(head_ + size_) % inline_capacity] = spill_.front();
+    ++size_;
+    spill_.erase(spill_.begin());
+  }
+  if (e.has_buffer) {
+    return recv_result{e.value, recv_lease(&ring_, e.buffer_id, static_cast<std::uint32_t>(e.value))};
+  }
+  return recv_result{e.value, {}};
+}
+
+void multishot_recv::drop_queue() noexcept {
+  while (size_ != 0) {
+    recv_result dropped = pop();  // the lease recycles its buffer
+    (void)dropped;
+  }
+}
+
+void multishot_recv::on_complete(completion* self, int res, std::uint32_t flags) noexcept {
+  auto* me = static_cast<multishot_recv*>(self);
+  const bool more = (flags & IORING_CQE_F_MORE) != 0;
+  if (!more) me->armed_ = false;
+
+  if ((flags & IORING_CQE_F_BUFFER) != 0) {
+    me->ring_.on_selected();
+    const auto id = static_cast<std::uint16_t>(flags >> IORING_CQE_BUFFER_SHIFT);
+    if (me->cancelling_ || res <= 0) {
+      me->ring_.recycle(id);  // nobody will read it: straight back to the ring
+    } else {
+      me->push({res, id, true});
+    }
+  } else if (res == -ENOBUFS && !me->cancelling_) {
+    ++runtime::current().stats().enobufs_rearms;  // ring exhausted; the bytes wait in the socket
+  } else if (res <= 0 && !me->finished_) {
+    if (res == -ECANCELED && me->timed_out_) res = -ETIMEDOUT;
+    me->finish(res);
+  }
+
+  if (!more && !me->finished_) {
+    if (me->cancelling_) {
+      me->finish(me->timed_out_ ? -ETIMEDOUT : -ECANCELED);
+    } else {
+      me->arm();  // ended early (ENOBUFS, or the kernel chose to stop): keep receiving
+    }
+  }
+
+  // Resume last: the owner may destroy this object before resume() returns.
+  if (!me->armed_ && me->stop_waiter_) {
+    std::exchange(me->stop_waiter_, {}).resume();
+  } else if (me->waiter_ && me->size_ != 0) {
+    std::exchange(me->waiter_, {}).resume();
+  }
+}
+
+}  // namespace coring

@@ -1,0 +1,107 @@
+#pragma once
+// multishot_recv: one IORING_OP_RECV with IORING_RECV_MULTISHOT, many CQEs.
+//
+// Each CQE names a provided buffer from the runtime's buffer_ring; results queue up
+// here until the owner awaits next(). The kernel ends the multishot (no
+// IORING_CQE_F_MORE) on EOF, error, cancel or -ENOBUFS; on -ENOBUFS the request is
+// simply re-armed — the bytes are still in the socket, nothing is lost.
+//
+// Before the object dies its owner must co_await stop(): that cancels the request and
+// waits for the final CQE, so the kernel never completes into freed memory, and
+// every buffer still queued goes back to the ring.
+
+#include <coroutine>
+#include <cstdint>
+#include <vector>
+
+#include "core/buffer_ring.hpp"
+#include "core/completion.hpp"
+#include "core/descriptor.hpp"
+#include "core/op.hpp"
+
+namespace coring {
+
+struct recv_result {
+  int value = 0;     // bytes (> 0), 0 at EOF, -errno on error (-ECANCELED, -ETIMEDOUT, ...)
+  recv_lease lease;  // the bytes, when value > 0
+};
+
+class multishot_recv : private completion {
+ public:
+  multishot_recv(descriptor d, buffer_ring& ring) noexcept;
+  ~multishot_recv();
+  multishot_recv(const multishot_recv&) = delete;
+  multishot_recv& operator=(const multishot_recv&) = delete;
+
+  struct next_awaiter {
+    multishot_recv& self;
+    stop_callback hook{&on_stop, &self};
+    stop_source* source = nullptr;
+    bool await_ready() { return self.ready(); }
+    template <class P>
+    bool await_suspend(std::coroutine_handle<P> waiter) {
+      source = detail::stop_of(waiter);
+      if (source != nullptr && !source->add(&hook)) {
+        source = nullptr;
+        self.cancel();
+        if (self.has_entries()) return false;
+      }
+      self.waiter_ = waiter;
+      return true;
+    }
+    recv_result await_resume() noexcept {
+      if (source != nullptr) source->remove(&hook);
+      return self.pop();
+    }
+  };
+  // The next chunk of bytes (or EOF / error). Stopping the awaiting task cancels.
+  next_awaiter next() noexcept { return next_awaiter{*this}; }
+
+  // Cancels the request; the owner sees -ETIMEDOUT (timed_out) or -ECANCELED next.
+  void cancel(bool timed_out = false);
+
+  struct stop_awaiter {
+    multishot_recv& self;
+    bool await_ready() const noexcept { return !self.armed_; }
+    void await_suspend(std::coroutine_handle<> waiter) noexcept { self.stop_waiter_ = waiter; }
+    void await_resume() const noexcept { self.drop_queue(); }
+  };
+  // Cancels and waits for the final CQE; afterwards the object may be destroyed.
+  stop_awaiter stop();
+
+  bool armed() const noexcept { return armed_; }
+
+ private:
+  struct entry {
+    int value;
+    std::uint16_t buffer_id;
+    bool has_buffer;
+  };
+  static constexpr unsigned inline_capacity = 8;
+
+  static void on_complete(completion* self, int res, std::uint32_t flags) noexcept;
+  static void on_stop(void* self) noexcept { static_cast<multishot_recv*>(self)->cancel(); }
+  bool has_entries() const noexcept { return size_ != 0; }
+  void arm();
+  bool ready();
+  recv_result pop() noexcept;
+  void push(const entry& e);
+  void finish(int status);
+  void drop_queue() noexcept;
+
+  descriptor socket_;
+  buffer_ring& ring_;
+  std::coroutine_handle<> waiter_;
+  std::coroutine_handle<> stop_waiter_;
+  entry inline_[inline_capacity];  // a small circular queue, older than anything in spill_
+  std::vector<entry> spill_;       // only when more than inline_capacity CQEs wait
+  int terminal_ = 0;               // what next() answers once finished and drained
+  std::uint8_t head_ = 0;
+  std::uint8_t size_ = 0;
+  bool armed_ = false;
+  bool finished_ = false;  // the kernel side ended for good (EOF, error, cancel)
+  bool cancelling_ = false;
+  bool timed_out_ = false;
+};
+
+}  // namespace coring

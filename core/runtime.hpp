@@ -1,0 +1,193 @@
+#pragma once
+// runtime: one io_uring and one run loop per thread.
+//
+// The loop (run_once) is: resume every ready coroutine → one io_uring_submit_and_wait
+// → copy out every CQE in a batch → dispatch each to the completion its user_data
+// names. The ring is created with IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN
+// (completion work runs only when this thread asks for events), a sized CQ ring, a
+// sparse direct-descriptor table and a provided-buffer ring for multishot recv.
+
+#include <liburing.h>
+
+#include <coroutine>
+#include <cstddef>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/completion.hpp"
+#include "core/stats.hpp"
+#include "core/stop.hpp"
+#include "core/task.hpp"
+
+namespace coring {
+
+class buffer_ring;
+
+// Thrown when a ring cannot be set up (old kernel, io_uring disabled, ENOMEM, ...).
+class runtime_setup_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+namespace detail {
+struct detached_promise;
+}
+
+class runtime {
+ public:
+  struct options {
+    unsigned sq_entries = 1024;
+    unsigned cq_entries = 0;       // 0: 16 × sq_entries (multishot produces many CQEs per SQE)
+    unsigned fixed_files = 0;      // direct-descriptor table; 0: the RLIMIT_NOFILE soft limit
+    unsigned buffer_count = 2048;  // provided buffers for multishot recv (a power of two)
+    unsigned buffer_size = 4096;
+  };
+
+  explicit runtime(const options& opts);
+  runtime() : runtime(options{}) {}
+  ~runtime();
+  runtime(const runtime&) = delete;
+  runtime& operator=(const runtime&) = delete;
+
+  // The runtime of the calling thread (one must exist).
+  static runtime& current() noexcept;
+  static runtime* current_or_null() noexcept;
+
+  // A free SQE; when the SQ is full, submits and retries — never fails.
+  io_uring_sqe* sqe();
+  // Guarantees the next `count` sqe() calls need no submit in between (linked chains).
+  void reserve_sqes(unsigned count);
+
+  // Queues a coroutine to be resumed on the next loop iteration.
+  void post(std::coroutine_handle<> h) { ready_.push_back(h); }
+
+  // Starts a detached task owned by the runtime: its frame is freed when it ends;
+  // an exception escaping it is reported on stderr and counted, never dropped.
+  void spawn(task<void> t);
+  std::size_t live_spawned() const noexcept { return live_spawned_; }
+
+  // Runs the loop on this thread until `t` completes; returns its value or rethrows.
+  template <class T>
+  T block_on(task<T> t);
+
+  // One loop iteration: run_ready(), then submit_and_reap(), waiting for at least one
+  // CQE if nothing is ready and may_wait.
+  void run_once(bool may_wait = true);
+  // Resumes every coroutine that became ready.
+  void run_ready();
+  // One io_uring_submit_and_wait, then dispatches every CQE in a batch.
+  void submit_and_reap(bool wait);
+
+  // Requested on graceful shutdown (signal, or another thread's message).
+  stop_source& shutdown_source() noexcept { return shutdown_; }
+
+  buffer_ring& buffers() noexcept { return *buffers_; }
+  runtime_stats& stats() noexcept;
+  io_uring& ring() noexcept { return ring_; }
+  int ring_fd() const noexcept { return ring_.ring_fd; }
+  unsigned ring_flags() const noexcept { return ring_.flags; }
+
+  // Direct-descriptor bookkeeping, so accept can fall back to plain fds when full.
+  unsigned fixed_file_capacity() const noexcept { return fixed_file_capacity_; }
+  unsigned fixed_files_in_use() const noexcept { return fixed_files_in_use_; }
+  void on_fixed_file_opened() noexcept { ++fixed_files_in_use_; }
+  void on_fixed_file_closed() noexcept { --fixed_files_in_use_; }
+
+  // A completion for CQEs that only matter when they fail (msg_ring, cancel): counts
+  // and reports the failure.
+  completion* failure_reporter() noexcept { return &failure_reporter_; }
+  // Posted (through IORING_OP_MSG_RING) by another thread to request shutdown here.
+  completion* shutdown_notice() noexcept { return &shutdown_notice_; }
+  // Posted by another thread just to wake this loop up.
+  completion* wake_notice() noexcept { return &wake_notice_; }
+  std::uint64_t failures_reported() const noexcept { return failures_; }
+
+ private:
+  friend struct detail::detached_promise;
+  void submit(unsigned wait_for);
+  void reap();
+  void link(detail::detached_promise* p) noexcept;
+  void unlink(detail::detached_promise* p) noexcept;
+  static void report_failure(completion* self, int res, std::uint32_t flags) noexcept;
+  static void on_shutdown_notice(completion* self, int res, std::uint32_t flags) noexcept;
+
+  struct reporter : completion {
+    runtime* owner;
+  };
+
+  io_uring ring_{};
+  runtime_stats stats_{};
+  std::vector<std::coroutine_handle<>> ready_;
+  std::vector<std::coroutine_handle<>> running_;
+  std::unique_ptr<buffer_ring> buffers_;
+  stop_source shutdown_;
+  detail::detached_promise* spawned_head_ = nullptr;
+  std::size_t live_spawned_ = 0;
+  unsigned fixed_file_capacity_ = 0;
+  unsigned fixed_files_in_use_ = 0;
+  reporter failure_reporter_{};
+  reporter shutdown_notice_{};
+  reporter wake_notice_{};
+  std::uint64_t failures_ = 0;
+  bool closing_ = false;
+};
+
+namespace detail {
+
+// The frame of a spawned task: starts when posted, frees itself when it ends.
+struct detached_promise {
+  struct handle_type {
+    std::coroutine_handle<detached_promise> h;
+  };
+  runtime* owner = nullptr;
+  detached_promise* prev = nullptr;
+  detached_promise* next = nullptr;
+
+  static void* operator new(std::size_t size) { return frame_pool::allocate(size); }
+  static void operator delete(void* frame, std::size_t size) noexcept {
+    frame_pool::deallocate(frame, size);
+  }
+  handle_type get_return_object() noexcept {
+    return {std::coroutine_handle<detached_promise>::from_promise(*this)};
+  }
+  std::suspend_always initial_suspend() const noexcept { return {}; }
+  std::suspend_never final_suspend() const noexcept { return {}; }
+  void return_void() const noexcept {}
+  void unhandled_exception() const noexcept { std::terminate(); }  // the body catches all
+  ~detached_promise() {
+    if (owner != nullptr) owner->unlink(this);
+  }
+};
+
+template <class T>
+task<T> flag_when_done(task<T> inner, bool* done) {
+  struct set_on_exit {
+    bool* flag;
+    ~set_on_exit() { *flag = true; }
+  } guard{done};
+  co_return co_await std::move(inner);
+}
+
+}  // namespace detail
+
+template <class T>
+T runtime::block_on(task<T> t) {
+  bool done = false;
+  task<T> outer = detail::flag_when_done(std::move(t), &done);
+  post(outer.handle());
+  for (;;) {
+    run_ready();
+    if (done) break;
+    submit_and_reap(true);
+  }
+  return outer.handle().promise().take();
+}
+
+}  // namespace coring
+
+template <class... Args>
+struct std::coroutine_traits<coring::detail::detached_promise::handle_type, Args...> {
+  using promise_type = coring::detail::detached_promise;
+};

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# usage: scripts/bench.sh [args...]   -> builds the release preset, then bench/run.sh args...
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+bash scripts/setup.sh --bench
+cmake --preset release
+cmake --build --preset release -j "${CORING_JOBS:-2}"
+[[ -f bench/run.sh ]] || { echo "bench.sh: error: bench/run.sh not found" >&2; exit 1; }
+exec bash bench/run.sh "$@"
