@@ -68,6 +68,16 @@ inline auto splice(descriptor in, descriptor out, unsigned length, unsigned flag
   });
 }
 
+// Completes once `d` is ready for `mask` (POLLIN, POLLOUT, ...): res is the ready
+// mask (POLLERR/POLLHUP included), or -errno. One-shot IORING_OP_POLL_ADD; readiness
+// that already holds completes at submission without waiting.
+inline auto poll(descriptor d, unsigned mask) {
+  return make_op([=](io_uring_sqe* s) {
+    io_uring_prep_poll_add(s, d.index, mask);
+    d.apply(s);
+  });
+}
+
 // Closes a plain fd or frees a direct-descriptor slot.
 inline auto close(descriptor d) {
   if (d.direct) runtime::current().on_fixed_file_closed();

@@ -23,10 +23,18 @@ void set_option(int fd, int level, int name, const socket_address& address) {
   }
 }
 
+// Slots of the direct-descriptor table not in use.
+unsigned free_slots(const runtime& rt) {
+  const unsigned used = rt.fixed_files_in_use();
+  return used < rt.fixed_file_capacity() ? rt.fixed_file_capacity() - used : 0;
+}
+
 }  // namespace
 
 listener::listener(const socket_address& address, const listen_options& options)
-    : completion{&on_complete}, want_direct_(options.direct_descriptors) {
+    : completion{&on_complete},
+      want_direct_(options.direct_descriptors),
+      burst_(static_cast<unsigned>(options.backlog > 0 ? options.backlog : 0) + 1) {
   fd_ = ::socket(address.family(), SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "socket");
   set_option(fd_, SOL_SOCKET, SO_REUSEADDR, address);
@@ -57,11 +65,19 @@ listener::~listener() {
 
 void listener::arm() {
   runtime& rt = runtime::current();
-  direct_mode_ = want_direct_ && rt.fixed_file_capacity() > direct_margin &&
-                 rt.fixed_files_in_use() + direct_margin < rt.fixed_file_capacity();
+  const unsigned free = free_slots(rt);
+  direct_mode_ = want_direct_ && free > direct_margin;
+  // A multishot direct accept must have room for a whole backlog burst.
+  multishot_ = !direct_mode_ || free > burst_ + direct_margin;
   io_uring_sqe* s = rt.sqe();
   if (direct_mode_) {
-    io_uring_prep_multishot_accept_direct(s, fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    // No SOCK_CLOEXEC: a direct descriptor has no fd flags, and the kernel rejects the
+    // flag on a direct accept with -EINVAL.
+    if (multishot_) {
+      io_uring_prep_multishot_accept_direct(s, fd_, nullptr, nullptr, 0);
+    } else {
+      io_uring_prep_accept_direct(s, fd_, nullptr, nullptr, 0, IORING_FILE_INDEX_ALLOC - 1);
+    }
   } else {
     io_uring_prep_multishot_accept(s, fd_, nullptr, nullptr, SOCK_CLOEXEC);
   }
@@ -113,8 +129,9 @@ void listener::on_complete(completion* self, int res, std::uint32_t flags) noexc
   if (res >= 0) {
     if (me->direct_mode_) rt.on_fixed_file_opened();
     me->queue_.push_back(accepted{0, descriptor{res, me->direct_mode_}});
-    // Nearly full table → cancel and re-arm with plain fds; plenty free again → back.
-    const bool table_tight = rt.fixed_files_in_use() + direct_margin >= rt.fixed_file_capacity();
+    // Too few free slots for a multishot burst → cancel and re-arm (single-shot direct,
+    // or plain fds); plenty free again → back to direct.
+    const bool table_tight = free_slots(rt) <= me->burst_ + direct_margin;
     if (more && !me->switching_ && !me->stopping_) {
       const bool go_plain = me->direct_mode_ && table_tight;
       const bool go_direct = !me->direct_mode_ && me->want_direct_ && ++me->plain_accepts_ >= 64 &&

@@ -4,8 +4,11 @@
 // One IORING_OP_ACCEPT with IORING_ACCEPT_MULTISHOT yields a CQE per connection.
 // Connections land in the ring's direct-descriptor table (IORING_FILE_INDEX_ALLOC);
 // when the table is nearly full the listener switches to plain fds, and back when
-// slots free up. EMFILE/ENFILE on plain accepts backs off (a short timer) instead of
-// spinning. SO_REUSEPORT lets every thread own a listener on the same port.
+// slots free up. One multishot accept drains the whole backlog in one go, and the
+// kernel closes a connection it cannot fit in the table (-ENFILE), so near the top of
+// the table direct accepts are single-shot. EMFILE/ENFILE on plain accepts backs off
+// (a short timer) instead of spinning. SO_REUSEPORT lets every thread own a listener
+// on the same port.
 
 #include <coroutine>
 #include <cstdint>
@@ -78,7 +81,9 @@ class listener : private completion {
   int fd_ = -1;
   std::uint16_t port_ = 0;
   bool want_direct_;
+  unsigned burst_;            // most connections one multishot accept may take at once
   bool direct_mode_ = false;  // the armed request allocates direct descriptors
+  bool multishot_ = false;    // the armed request is multishot
   bool armed_ = false;
   bool stopping_ = false;
   bool backing_off_ = false;

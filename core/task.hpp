@@ -108,11 +108,13 @@ class [[nodiscard]] task {
 
   task() noexcept = default;
   explicit task(std::coroutine_handle<promise_type> h) noexcept : handle_(h) {}
-  task(task&& other) noexcept : handle_(std::exchange(other.handle_, {})) {}
+  task(task&& other) noexcept
+      : handle_(std::exchange(other.handle_, {})), explicit_stop_(other.explicit_stop_) {}
   task& operator=(task&& other) noexcept {
     if (this != &other) {
       if (handle_) handle_.destroy();
       handle_ = std::exchange(other.handle_, {});
+      explicit_stop_ = other.explicit_stop_;
     }
     return *this;
   }

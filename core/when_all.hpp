@@ -20,7 +20,10 @@ task<std::tuple<detail::value_or_monostate<Ts>...>> when_all(task<Ts>... tasks) 
   }(std::index_sequence_for<Ts...>{});
   detail::join_state state;
   co_await detail::join_awaiter{children, state, nullptr, true};
-  co_return std::apply([](auto&... o) { return std::make_tuple(o.take()...); }, outcomes);
+  // Braced init evaluates left to right, so the first error by position is the one thrown.
+  co_return std::apply(
+      [](auto&... o) { return std::tuple<detail::value_or_monostate<Ts>...>{o.take()...}; },
+      outcomes);
 }
 
 // The same for a run-time number of tasks of one type.

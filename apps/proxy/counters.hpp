@@ -1,0 +1,44 @@
+#pragma once
+// counters: what one thread's proxy did, summed over threads and printed by --stats.
+
+#include <cstdint>
+#include <cstdio>
+
+namespace proxy {
+
+struct counters {
+  std::uint64_t sessions = 0;          // clients paired with an upstream
+  std::uint64_t spliced_bytes = 0;     // moved socket -> pipe -> socket in the kernel
+  std::uint64_t user_space_bytes = 0;  // received into a user-space buffer (copy mode)
+  std::uint64_t copy_fallbacks = 0;    // splice sessions copied because the pipe pool was empty
+  std::uint64_t connect_failures = 0;  // upstream connects refused / timed out
+  std::uint64_t unreachable = 0;       // clients closed because no upstream answered
+  std::uint64_t rejected = 0;          // clients closed at once by --max-conns
+  std::uint64_t idle_closed = 0;       // sessions closed by --idle-timeout
+  std::uint64_t aborted = 0;           // sessions ended by a reset or an error
+
+  counters& operator+=(const counters& o) noexcept {
+    sessions += o.sessions;
+    spliced_bytes += o.spliced_bytes;
+    user_space_bytes += o.user_space_bytes;
+    copy_fallbacks += o.copy_fallbacks;
+    connect_failures += o.connect_failures;
+    unreachable += o.unreachable;
+    rejected += o.rejected;
+    idle_closed += o.idle_closed;
+    aborted += o.aborted;
+    return *this;
+  }
+
+  void print(std::FILE* out) const {
+    auto u = [](std::uint64_t v) { return static_cast<unsigned long long>(v); };
+    std::fprintf(out,
+                 "proxy: sessions=%llu spliced_bytes=%llu user_space_bytes=%llu "
+                 "copy_fallbacks=%llu connect_failures=%llu unreachable=%llu rejected=%llu "
+                 "idle_closed=%llu aborted=%llu\n",
+                 u(sessions), u(spliced_bytes), u(user_space_bytes), u(copy_fallbacks),
+                 u(connect_failures), u(unreachable), u(rejected), u(idle_closed), u(aborted));
+  }
+};
+
+}  // namespace proxy

@@ -1,0 +1,74 @@
+#include "apps/proxy/server.hpp"
+
+#include <cstdio>
+
+#include "apps/proxy/session.hpp"
+#include "core/listener.hpp"
+#include "core/runtime.hpp"
+#include "core/time.hpp"
+#include "core/when_all.hpp"
+
+namespace proxy {
+
+using coring::task;
+
+namespace {
+
+task<void> wait_then_stop(coring::wait_group* sessions, coring::stop_source* timer) {
+  co_await sessions->wait();
+  timer->request_stop();
+}
+
+task<void> stop_after(std::chrono::nanoseconds bound, coring::stop_source* target) {
+  if (co_await coring::sleep_for(bound)) target->request_stop();
+}
+
+// Waits for the sessions to end; past `bound`, stops the ones still running.
+task<void> drain(session_context* ctx, std::chrono::nanoseconds bound) {
+  coring::stop_source timer;
+  co_await coring::when_all(wait_then_stop(&ctx->sessions, &timer),
+                            stop_after(bound, &ctx->sessions_stop).under(&timer));
+}
+
+void stop_listener(void* l) noexcept { static_cast<coring::listener*>(l)->stop(); }
+
+}  // namespace
+
+task<void> serve(const options* opts, shared_state* shared, unsigned index) {
+  coring::runtime& rt = coring::runtime::current();
+  const coring::socket_address address = coring::socket_address::parse(opts->bind, shared->port);
+  coring::listen_options lo;
+  lo.direct_descriptors = opts->direct_accept;
+  coring::listener listener(address, lo);
+  if (shared->listening.fetch_add(1) + 1 == shared->threads) {
+    std::printf("listening on %s\n", address.to_string().c_str());
+    std::fflush(stdout);
+  }
+
+  session_context ctx(opts, index, shared->pipes_per_thread, &shared->active);
+  coring::stop_callback on_shutdown(&stop_listener, &listener);
+  if (!rt.shutdown_source().add(&on_shutdown)) listener.stop();
+
+  for (;;) {
+    coring::accepted a = co_await listener.accept();
+    if (a.error != 0) break;  // ECANCELED: stopped
+    if (opts->max_conns != 0 &&
+        shared->active.load(std::memory_order_relaxed) >= opts->max_conns) {
+      ++ctx.stats.rejected;
+      rt.spawn(close_descriptor(a.socket));  // closed at once; the loop goes on accepting
+      continue;
+    }
+    shared->active.fetch_add(1, std::memory_order_relaxed);
+    ctx.sessions.add();
+    rt.spawn(run_session(&ctx, a.socket));
+  }
+  rt.shutdown_source().remove(&on_shutdown);
+  co_await listener.drained();
+  co_await drain(&ctx, opts->shutdown_timeout);
+
+  std::lock_guard lock(shared->totals_mutex);
+  shared->totals += ctx.stats;
+  shared->runtime_totals += rt.stats();
+}
+
+}  // namespace proxy

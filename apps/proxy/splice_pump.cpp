@@ -1,0 +1,96 @@
+#include "apps/proxy/splice_pump.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+
+#include "core/io.hpp"
+
+namespace proxy {
+
+using coring::descriptor;
+using coring::io_result;
+
+coring::task<void> splice_uring(descriptor from, descriptor to, pipe_pair pipe, std::size_t chunk,
+                                flow* f, std::size_t* in_pipe) {
+  const descriptor pipe_in{pipe.write, false};
+  const descriptor pipe_out{pipe.read, false};
+  const unsigned length = static_cast<unsigned>(chunk);
+  for (;;) {
+    io_result n = co_await coring::splice(from, pipe_in, length, SPLICE_F_MOVE);
+    if (n.value == 0) {
+      co_await coring::shutdown(to, SHUT_WR);
+      co_return;
+    }
+    if (!n) {
+      f->fail();
+      co_return;
+    }
+    ++f->activity;
+    *in_pipe = static_cast<std::size_t>(n.value);
+    while (*in_pipe > 0) {
+      io_result m = co_await coring::splice(pipe_out, to, static_cast<unsigned>(*in_pipe),
+                                            SPLICE_F_MOVE);
+      if (m.value <= 0) {
+        f->fail();
+        co_return;
+      }
+      *in_pipe -= static_cast<std::size_t>(m.value);
+    }
+    f->stats->spliced_bytes += static_cast<std::size_t>(n.value);
+  }
+}
+
+coring::task<void> splice_poll(int from, int to, pipe_pair pipe, std::size_t chunk, flow* f,
+                               std::size_t* in_pipe) {
+  constexpr unsigned flags = SPLICE_F_NONBLOCK | SPLICE_F_MOVE;
+  for (;;) {
+    const ssize_t n = ::splice(from, nullptr, pipe.write, nullptr, chunk, flags);
+    if (n == 0) {
+      co_await coring::shutdown(descriptor{to, false}, SHUT_WR);
+      co_return;
+    }
+    if (n < 0) {
+      if (errno != EAGAIN) {
+        f->fail();
+        co_return;
+      }
+      // POLLERR/POLLHUP complete the poll too; the next splice reports them.
+      if (!co_await coring::poll(descriptor{from, false}, POLLIN)) {
+        f->fail();
+        co_return;
+      }
+      continue;
+    }
+    ++f->activity;
+    *in_pipe = static_cast<std::size_t>(n);
+    while (*in_pipe > 0) {
+      const ssize_t m = ::splice(pipe.read, nullptr, to, nullptr, *in_pipe, flags);
+      if (m > 0) {
+        *in_pipe -= static_cast<std::size_t>(m);
+      } else if (m < 0 && errno == EAGAIN) {
+        if (!co_await coring::poll(descriptor{to, false}, POLLOUT)) {
+          f->fail();
+          co_return;
+        }
+      } else {
+        f->fail();
+        co_return;
+      }
+    }
+    f->stats->spliced_bytes += static_cast<std::size_t>(n);
+    // A short read means the socket is very likely drained: wait for readiness
+    // rather than spend a splice(2) on EAGAIN (a ready socket completes the poll
+    // at submission anyway).
+    if (static_cast<std::size_t>(n) < chunk) {
+      if (!co_await coring::poll(descriptor{from, false}, POLLIN)) {
+        f->fail();
+        co_return;
+      }
+    }
+  }
+}
+
+}  // namespace proxy

@@ -1,0 +1,59 @@
+#pragma once
+// The per-connection coroutine and the per-thread state it shares with its server.
+// (Internal to http/: apps use server.hpp.)
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/descriptor.hpp"
+#include "core/listener.hpp"
+#include "core/stop.hpp"
+#include "core/task.hpp"
+#include "core/wait_group.hpp"
+#include "http/handler.hpp"
+#include "http/limits.hpp"
+#include "http/output_buffer.hpp"
+#include "http/parser.hpp"
+#include "http/server.hpp"
+#include "http/timeouts.hpp"
+
+namespace coring::http {
+
+// What a connection needs only while it has bytes in hand: pooled per thread, so an
+// idle keep-alive connection holds no parser, no buffers — just its coroutine frame.
+struct exchange {
+  explicit exchange(const server_limits& limits) : parser(limits) {}
+  request_parser parser;
+  request req;
+  output_buffer out;
+  std::string assembly;  // a request that spans receives (rare): its bytes so far
+};
+
+class server_state {
+ public:
+  server_state(handler& h, const server_limits& limits);
+
+  exchange* acquire();
+  void release(exchange* e) noexcept;
+
+  handler& handler_;
+  server_limits limits;
+  server_stats stats;
+  stop_source graceful;  // closes idle connections; busy ones finish their batch first
+  stop_source abort;     // cancels everything still running after the drain timeout
+  wait_group connections;
+  timeout_list header_timeouts;
+  timeout_list idle_timeouts;
+  bool stopping = false;
+  listener* listening = nullptr;
+
+ private:
+  std::vector<std::unique_ptr<exchange>> all_;
+  std::vector<exchange*> free_;
+};
+
+task<void> serve_connection(server_state& state, descriptor socket);
+
+}  // namespace coring::http

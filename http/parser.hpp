@@ -1,0 +1,73 @@
+#pragma once
+// request_parser: llhttp, one request at a time, views into the input.
+//
+// parse() always starts at the first byte of a request and stops (HPE_PAUSED from
+// on_message_complete) right after it, so a pipelined batch is parsed by calling it
+// again on the rest. A request that is not complete yet is re-parsed from its start
+// once more bytes arrived — cheap, since bodies are skipped by length — which keeps
+// every view pointing into one contiguous input. Chunked bodies are de-chunked: a
+// body in one piece stays a view; a body in several pieces is copied together.
+
+#include <llhttp.h>
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "http/limits.hpp"
+#include "http/request.hpp"
+
+namespace coring::http {
+
+class request_parser {
+ public:
+  explicit request_parser(const server_limits& limits);
+  request_parser(const request_parser&) = delete;
+  request_parser& operator=(const request_parser&) = delete;
+
+  enum class outcome { complete, incomplete, error };
+
+  // Parses the request at the start of `input` into `out`.
+  outcome parse(std::string_view input, request& out);
+
+  // After complete: bytes the request occupied.
+  std::size_t consumed() const noexcept { return consumed_; }
+  // After error: the status to answer with and a short reason for the body.
+  int error_status() const noexcept { return error_status_; }
+  std::string_view error_reason() const noexcept { return error_reason_; }
+  // After incomplete: the headers are in and the client waits for "100 Continue".
+  bool awaiting_continue() const noexcept { return headers_done_ && expect_continue_; }
+  bool headers_complete() const noexcept { return headers_done_; }
+
+ private:
+  static int on_url(llhttp_t* p, const char* at, std::size_t length);
+  static int on_header_field(llhttp_t* p, const char* at, std::size_t length);
+  static int on_header_value(llhttp_t* p, const char* at, std::size_t length);
+  static int on_headers_complete(llhttp_t* p);
+  static int on_body(llhttp_t* p, const char* at, std::size_t length);
+  static int on_message_complete(llhttp_t* p);
+  int fail(int status, const char* reason) noexcept;
+  void map_llhttp_error(llhttp_errno_t err, std::string_view input);
+
+  const server_limits& limits_;
+  llhttp_settings_t settings_{};
+  llhttp_t parser_{};
+  request* out_ = nullptr;
+  std::vector<header_field> headers_;
+  std::string body_copy_;  // only for bodies that arrive in several pieces
+  const char* input_start_ = nullptr;
+  const char* headers_end_ = nullptr;
+  std::size_t header_count_ = 0;
+  std::size_t body_bytes_ = 0;
+  std::size_t body_pieces_ = 0;
+  std::size_t consumed_ = 0;
+  int error_status_ = 0;
+  std::string_view error_reason_;
+  bool in_value_ = false;
+  bool headers_done_ = false;
+  bool expect_continue_ = false;
+  bool message_done_ = false;
+};
+
+}  // namespace coring::http

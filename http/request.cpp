@@ -1,0 +1,48 @@
+#include "http/request.hpp"
+
+namespace coring::http {
+
+bool iequals(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i];
+    char y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y + 32);
+    if (x != y) return false;
+  }
+  return true;
+}
+
+std::string_view request::header(std::string_view name) const noexcept {
+  for (std::size_t i = 0; i < header_count_; ++i) {
+    if (iequals(headers_[i].name, name)) return headers_[i].value;
+  }
+  return {};
+}
+
+std::string_view request::param(std::string_view name) const noexcept {
+  for (std::size_t i = 0; i < param_count_; ++i) {
+    if (params_[i].name == name) return params_[i].value;
+  }
+  return {};
+}
+
+bool request::add_param(std::string_view name, std::string_view value) noexcept {
+  if (param_count_ == max_params) return false;
+  params_[param_count_++] = {name, value};
+  return true;
+}
+
+void request::clear() noexcept {
+  method = method::other;
+  method_name = target = path = query = body = {};
+  version_major = 1;
+  version_minor = 1;
+  keep_alive = true;
+  header_count_ = 0;
+  param_count_ = 0;
+  route = nullptr;
+}
+
+}  // namespace coring::http

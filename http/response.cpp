@@ -1,0 +1,104 @@
+#include "http/response.hpp"
+
+#include <charconv>
+#include <cstring>
+
+#include "http/date.hpp"
+#include "http/status.hpp"
+
+namespace coring::http {
+
+void response::start() {
+  if (started_) return;
+  started_ = true;
+  if (status_ == 200) {
+    out_.append("HTTP/1.1 200 OK\r\n");  // the common case, without formatting
+    return;
+  }
+  char line[64];
+  std::memcpy(line, "HTTP/1.1 ", 9);
+  auto [end, ec] = std::to_chars(line + 9, line + 12, status_);
+  (void)ec;
+  *end++ = ' ';
+  const std::string_view reason = reason_phrase(status_);
+  std::memcpy(end, reason.data(), reason.size());
+  end += reason.size();
+  *end++ = '\r';
+  *end++ = '\n';
+  out_.append({line, static_cast<std::size_t>(end - line)});
+}
+
+void response::header(std::string_view name, std::string_view value) {
+  start();
+  char* p = out_.append_uninitialized(name.size() + value.size() + 4);
+  std::memcpy(p, name.data(), name.size());
+  p += name.size();
+  *p++ = ':';
+  *p++ = ' ';
+  std::memcpy(p, value.data(), value.size());
+  p += value.size();
+  *p++ = '\r';
+  *p = '\n';
+}
+
+void response::finish_headers(std::size_t content_length) {
+  start();
+  // "content-length: N\r\ndate: <29>\r\n" [connection] "\r\n"
+  char buffer[128];
+  char* p = buffer;
+  std::memcpy(p, "content-length: ", 16);
+  p += 16;
+  p = std::to_chars(p, p + 20, content_length).ptr;
+  std::memcpy(p, "\r\ndate: ", 8);
+  p += 8;
+  const std::string_view date = http_date();
+  std::memcpy(p, date.data(), date.size());
+  p += date.size();
+  *p++ = '\r';
+  *p++ = '\n';
+  if (!keep_alive_) {
+    std::memcpy(p, "connection: close\r\n", 19);
+    p += 19;
+  } else if (http10_) {
+    std::memcpy(p, "connection: keep-alive\r\n", 24);
+    p += 24;
+  }
+  *p++ = '\r';
+  *p++ = '\n';
+  out_.append({buffer, static_cast<std::size_t>(p - buffer)});
+  finished_ = true;
+}
+
+void response::body(std::string_view data) {
+  finish_headers(data.size());
+  if (!head_) out_.append(data);
+}
+
+void response::body_static(std::string_view data) {
+  finish_headers(data.size());
+  if (head_) return;
+  if (data.size() < copy_threshold) {
+    out_.append(data);
+  } else {
+    out_.append_reference(data);
+  }
+}
+
+void response::body_parts(std::string_view copied_prefix, std::string_view static_rest) {
+  finish_headers(copied_prefix.size() + static_rest.size());
+  if (head_) return;
+  out_.append(copied_prefix);
+  if (static_rest.size() < copy_threshold) {
+    out_.append(static_rest);
+  } else {
+    out_.append_reference(static_rest);
+  }
+}
+
+void response::send_text(int code, std::string_view text) {
+  status(code);
+  header("content-type", "text/plain");
+  body(text);
+}
+
+}  // namespace coring::http

@@ -1,0 +1,98 @@
+#include "http/router.hpp"
+
+#include <stdexcept>
+
+namespace coring::http {
+namespace {
+
+std::vector<std::string> split_pattern(std::string_view pattern) {
+  if (pattern.empty() || pattern.front() != '/') {
+    throw std::invalid_argument("route pattern must start with '/': " + std::string(pattern));
+  }
+  std::vector<std::string> segments;
+  std::size_t start = 1;
+  while (start <= pattern.size()) {
+    const std::size_t slash = pattern.find('/', start);
+    const std::size_t end = slash == std::string_view::npos ? pattern.size() : slash;
+    segments.emplace_back(pattern.substr(start, end - start));
+    start = end + 1;
+  }
+  return segments;
+}
+
+bool is_param(const std::string& segment) {
+  return segment.size() >= 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+}  // namespace
+
+task<void> handler::handle_async(request&, response& res) {
+  res.send_text(500, "handler has no async path\n");
+  co_return;
+}
+
+router& router::route(http::method m, std::string_view pattern, sync_fn fn) {
+  routes_.push_back({m, split_pattern(pattern), std::move(fn), nullptr});
+  return *this;
+}
+
+router& router::route_async(http::method m, std::string_view pattern, async_fn fn) {
+  routes_.push_back({m, split_pattern(pattern), nullptr, std::move(fn)});
+  return *this;
+}
+
+bool router::match(const entry& e, request& req) {
+  req.clear_params();
+  std::string_view rest = req.path;
+  if (rest.empty() || rest.front() != '/') return false;
+  rest.remove_prefix(1);
+  for (std::size_t i = 0; i < e.segments.size(); ++i) {
+    const std::size_t slash = rest.find('/');
+    const std::string_view part = rest.substr(0, slash);
+    const std::string& want = e.segments[i];
+    if (is_param(want)) {
+      if (part.empty()) return false;
+      req.add_param(std::string_view(want).substr(1, want.size() - 2), part);
+    } else if (part != want) {
+      return false;
+    }
+    const bool last = i + 1 == e.segments.size();
+    if (last) return slash == std::string_view::npos;
+    if (slash == std::string_view::npos) return false;
+    rest.remove_prefix(slash + 1);
+  }
+  return false;
+}
+
+bool router::handle(request& req, response& res) {
+  bool path_matched = false;
+  for (const entry& e : routes_) {
+    if (!match(e, req)) continue;
+    path_matched = true;
+    if (e.method != method::other && e.method != req.method &&
+        !(e.method == method::get && req.method == method::head)) {
+      continue;
+    }
+    if (e.sync) {
+      e.sync(req, res);
+      return true;
+    }
+    req.route = &e;
+    return false;
+  }
+  if (path_matched) {
+    res.status(405);
+    res.header("content-type", "text/plain");
+    res.body("method not allowed\n");
+  } else {
+    res.send_text(404, "not found\n");
+  }
+  return true;
+}
+
+task<void> router::handle_async(request& req, response& res) {
+  const auto* e = static_cast<const entry*>(req.route);
+  co_await e->async(req, res);
+}
+
+}  // namespace coring::http

@@ -1,0 +1,82 @@
+#pragma once
+// timeout_list: cheap per-connection timeouts without a timer per request.
+//
+// Every connection in a list has the same timeout, so deadlines are ordered by
+// insertion: re-arming moves the node to the tail (O(1)), and a periodic tick expires
+// from the head. Arming costs a coarse clock read, not an io_uring timeout SQE.
+
+#include <time.h>
+
+#include <chrono>
+#include <cstdint>
+
+namespace coring::http {
+
+// Milliseconds from CLOCK_MONOTONIC_COARSE (vDSO, a few ns).
+inline std::int64_t coarse_now_ms() noexcept {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1'000'000;
+}
+
+class timeout_list {
+ public:
+  struct node {
+    using callback = void (*)(void* context) noexcept;
+    node(callback fire, void* context) noexcept : fire(fire), context(context) {}
+    callback fire;
+    void* context;
+    node* prev = nullptr;
+    node* next = nullptr;
+    timeout_list* owner = nullptr;
+    std::int64_t deadline_ms = 0;
+  };
+
+  explicit timeout_list(std::chrono::milliseconds timeout) noexcept : timeout_ms_(timeout.count()) {}
+
+  void arm(node& n, std::int64_t now_ms) noexcept {
+    if (n.owner != nullptr) n.owner->disarm(n);
+    n.deadline_ms = now_ms + timeout_ms_;
+    n.owner = this;
+    n.prev = tail_;
+    n.next = nullptr;
+    if (tail_ != nullptr) {
+      tail_->next = &n;
+    } else {
+      head_ = &n;
+    }
+    tail_ = &n;
+  }
+
+  void disarm(node& n) noexcept {
+    if (n.owner != this) return;
+    if (n.prev != nullptr) {
+      n.prev->next = n.next;
+    } else {
+      head_ = n.next;
+    }
+    if (n.next != nullptr) {
+      n.next->prev = n.prev;
+    } else {
+      tail_ = n.prev;
+    }
+    n.prev = n.next = nullptr;
+    n.owner = nullptr;
+  }
+
+  // Fires (and unlinks) every node whose deadline has passed.
+  void expire(std::int64_t now_ms) noexcept {
+    while (head_ != nullptr && head_->deadline_ms <= now_ms) {
+      node* n = head_;
+      disarm(*n);
+      n->fire(n->context);
+    }
+  }
+
+ private:
+  std::int64_t timeout_ms_;
+  node* head_ = nullptr;
+  node* tail_ = nullptr;
+};
+
+}  // namespace coring::http
