@@ -2,6 +2,11 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include "core/io.hpp"
 #include "core/recv_multishot.hpp"
 #include "core/runtime.hpp"
@@ -13,19 +18,26 @@ server_state::server_state(handler& h, const server_limits& l)
     : handler_(h), limits(l), header_timeouts(l.header_timeout), idle_timeouts(l.idle_timeout) {}
 
 exchange* server_state::acquire() {
-  if (free_.empty()) {
-    all_.push_back(std::make_unique<exchange>(limits));
-    return all_.back().get();
-  }
-  exchange* e = free_.back();
+  if (free_.empty()) return new exchange(limits);
+  exchange* e = free_.back().release();
   free_.pop_back();
+  if (free_.size() < unused_since_trim_) unused_since_trim_ = free_.size();
   return e;
 }
 
-void server_state::release(exchange* e) noexcept {
+void server_state::release(exchange* e) {
   e->out.clear();
   e->assembly.clear();
-  free_.push_back(e);
+  free_.emplace_back(e);
+}
+
+void server_state::trim() noexcept {
+  const std::size_t unused = std::min(unused_since_trim_, free_.size());
+  free_.resize(free_.size() - unused);
+  unused_since_trim_ = free_.size();
+#if defined(__GLIBC__)
+  if (unused > 16) malloc_trim(0);  // hand a burst's pages back to the OS, not just to malloc
+#endif
 }
 
 namespace {
@@ -81,20 +93,115 @@ void write_error(output_buffer& out, int status, std::string_view reason) {
   res.body(body);
 }
 
+// What a connection carries between batches.
+struct connection_flow {
+  exchange* ex = nullptr;  // only while bytes are in hand
+  zero_copy_policy zc;
+  bool continue_sent = false;
+};
+
+// Parses and answers every complete request in `received` (plus any partial request
+// kept from before), sends the answers, keeps a partial tail. Its frame exists only
+// while a batch is processed, so an idle connection's frame stays small.
+// Returns false when the connection must close.
+task<bool> process_input(server_state& s, descriptor socket, connection_flow& flow,
+                         connection_control& control, recv_result received) {
+  if (flow.ex == nullptr) flow.ex = s.acquire();
+  exchange* ex = flow.ex;
+  bool open = true;
+
+  std::string_view input(received.lease.data().data(), received.lease.data().size());
+  const bool assembled = !ex->assembly.empty();
+  if (assembled) {  // the rest of a request that spanned receives
+    ex->assembly.append(input);
+    received.lease.release();
+    input = ex->assembly;
+  }
+
+  std::size_t offset = 0;
+  std::size_t answered = 0;
+  while (offset < input.size()) {
+    const auto outcome = ex->parser.parse(input.substr(offset), ex->req);
+    if (outcome == request_parser::outcome::incomplete) {
+      if (ex->parser.awaiting_continue() && !flow.continue_sent) {
+        ex->out.append("HTTP/1.1 100 Continue\r\n\r\n");
+        flow.continue_sent = true;
+      }
+      break;
+    }
+    if (outcome == request_parser::outcome::error) {
+      write_error(ex->out, ex->parser.error_status(), ex->parser.error_reason());
+      ++s.stats.error_responses;
+      open = false;
+      offset = input.size();
+      break;
+    }
+    flow.continue_sent = false;
+    offset += ex->parser.consumed();
+    ++s.stats.requests;
+    request& req = ex->req;
+    const bool keep_alive = req.keep_alive && !control.draining;
+    response res(ex->out, req.method == method::head, keep_alive, req.version_minor == 0);
+    if (!s.handler_.handle(req, res)) co_await s.handler_.handle_async(req, res);
+    if (!res.finished()) res.send_text(500, "handler did not respond\n");
+    if (!res.keep_alive()) {
+      open = false;
+      offset = input.size();
+      break;
+    }
+    // Backpressure: answer a bounded batch, send it, then go on parsing.
+    if (++answered >= s.limits.max_pipelined || ex->out.size() >= s.limits.max_output_bytes) {
+      if (!co_await flush(socket, ex->out, flow.zc)) {
+        open = false;
+        break;
+      }
+      answered = 0;
+    }
+  }
+
+  // Keep the unparsed tail (a partial request) and give the buffer back.
+  if (open && offset < input.size()) {
+    if (assembled) {
+      ex->assembly.erase(0, offset);
+    } else {
+      ex->assembly.assign(input.substr(offset));
+    }
+  } else {
+    ex->assembly.clear();
+  }
+  received.lease.release();
+
+  if (!ex->out.empty() && !co_await flush(socket, ex->out, flow.zc)) open = false;
+  if (ex->assembly.empty()) {
+    s.release(ex);
+    flow.ex = nullptr;
+  }
+  co_return open;
+}
+
+// Answers a stalled partial request with 408.
+task<void> answer_timeout(server_state& s, descriptor socket, connection_flow& flow) {
+  write_error(flow.ex->out, 408, "request timeout");
+  ++s.stats.error_responses;
+  co_await flush(socket, flow.ex->out, flow.zc);
+}
+
+task<void> close_socket(descriptor socket) {
+  co_await shutdown(socket, SHUT_WR);
+  co_await close(socket);
+}
+
 }  // namespace
 
 task<void> serve_connection(server_state& s, descriptor socket) {
   multishot_recv rx(socket, runtime::current().buffers());
   connection_control control{&rx};
+  connection_flow flow;
   s.graceful.add(&control.on_shutdown);
-  if (s.graceful.stop_requested()) control.draining = true;
-  zero_copy_policy zc;
-  exchange* ex = nullptr;
-  bool open = !control.draining;
-  bool continue_sent = false;
+  bool open = !s.graceful.stop_requested();
 
   while (open) {
-    const bool partial = ex != nullptr && !ex->assembly.empty();
+    const bool partial = flow.ex != nullptr && !flow.ex->assembly.empty();
     (partial ? s.header_timeouts : s.idle_timeouts).arm(control.timer, coarse_now_ms());
     control.busy = partial;
     recv_result received = co_await rx.next();
@@ -102,91 +209,19 @@ task<void> serve_connection(server_state& s, descriptor socket) {
     if (received.value <= 0) {
       if (received.value == -ETIMEDOUT) {
         ++s.stats.timeouts;
-        if (partial) {  // the client started a request and stalled
-          write_error(ex->out, 408, "request timeout");
-          ++s.stats.error_responses;
-          co_await flush(socket, ex->out, zc);
-        }
+        if (partial) co_await answer_timeout(s, socket, flow);  // started a request, then stalled
       }
       break;
     }
-    if (ex == nullptr) ex = s.acquire();
-
-    std::string_view input(received.lease.data().data(), received.lease.data().size());
-    const bool assembled = !ex->assembly.empty();
-    if (assembled) {  // the rest of a request that spanned receives
-      ex->assembly.append(input);
-      received.lease.release();
-      input = ex->assembly;
-    }
-
-    std::size_t offset = 0;
-    std::size_t answered = 0;
-    while (offset < input.size()) {
-      const auto outcome = ex->parser.parse(input.substr(offset), ex->req);
-      if (outcome == request_parser::outcome::incomplete) {
-        if (ex->parser.awaiting_continue() && !continue_sent) {
-          ex->out.append("HTTP/1.1 100 Continue\r\n\r\n");
-          continue_sent = true;
-        }
-        break;
-      }
-      if (outcome == request_parser::outcome::error) {
-        write_error(ex->out, ex->parser.error_status(), ex->parser.error_reason());
-        ++s.stats.error_responses;
-        open = false;
-        offset = input.size();
-        break;
-      }
-      continue_sent = false;
-      offset += ex->parser.consumed();
-      ++s.stats.requests;
-      request& req = ex->req;
-      const bool keep_alive = req.keep_alive && !control.draining;
-      response res(ex->out, req.method == method::head, keep_alive, req.version_minor == 0);
-      if (!s.handler_.handle(req, res)) co_await s.handler_.handle_async(req, res);
-      if (!res.finished()) res.send_text(500, "handler did not respond\n");
-      if (!res.keep_alive()) {
-        open = false;
-        offset = input.size();
-        break;
-      }
-      // Backpressure: answer a bounded batch, send it, then go on parsing.
-      if (++answered >= s.limits.max_pipelined || ex->out.size() >= s.limits.max_output_bytes) {
-        if (!co_await flush(socket, ex->out, zc)) {
-          open = false;
-          break;
-        }
-        answered = 0;
-      }
-    }
-
-    // Keep the unparsed tail (a partial request) and give the buffer back.
-    if (open && offset < input.size()) {
-      if (assembled) {
-        ex->assembly.erase(0, offset);
-      } else {
-        ex->assembly.assign(input.substr(offset));
-      }
-    } else {
-      ex->assembly.clear();
-    }
-    received.lease.release();
-
-    if (!ex->out.empty() && !co_await flush(socket, ex->out, zc)) open = false;
-    if (ex->assembly.empty()) {
-      s.release(ex);
-      ex = nullptr;
-    }
-    if (control.draining && ex == nullptr) open = false;
+    open = co_await process_input(s, socket, flow, control, std::move(received));
+    if (control.draining && flow.ex == nullptr) open = false;
   }
 
   if (control.timer.owner != nullptr) control.timer.owner->disarm(control.timer);
   s.graceful.remove(&control.on_shutdown);
   co_await rx.stop();
-  if (ex != nullptr) s.release(ex);
-  co_await shutdown(socket, SHUT_WR);
-  co_await close(socket);
+  if (flow.ex != nullptr) s.release(flow.ex);
+  co_await close_socket(socket);
   s.connections.done();
 }
 

@@ -36,7 +36,10 @@ class server_state {
   server_state(handler& h, const server_limits& limits);
 
   exchange* acquire();
-  void release(exchange* e) noexcept;
+  void release(exchange* e);
+  // Frees the exchanges no connection needed since the last call (called by the ticker):
+  // a burst's pool drains away once the burst is over, steady load keeps its pool.
+  void trim() noexcept;
 
   handler& handler_;
   server_limits limits;
@@ -50,8 +53,8 @@ class server_state {
   listener* listening = nullptr;
 
  private:
-  std::vector<std::unique_ptr<exchange>> all_;
-  std::vector<exchange*> free_;
+  std::vector<std::unique_ptr<exchange>> free_;
+  std::size_t unused_since_trim_ = 0;  // the fewest free exchanges seen since the last trim
 };
 
 task<void> serve_connection(server_state& state, descriptor socket);

@@ -6,7 +6,7 @@
 namespace coring::http {
 
 output_buffer::output_buffer() {
-  bytes_.resize(16 * 1024);
+  bytes_.resize(4 * 1024);  // grows on demand; most batches are small
   segments_.reserve(16);
   iovecs_.reserve(16);
 }

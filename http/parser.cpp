@@ -1,5 +1,7 @@
 #include "http/parser.hpp"
 
+#include <array>
+
 namespace coring::http {
 namespace {
 
@@ -19,6 +21,18 @@ http::method method_of(std::uint8_t m) noexcept {
     default: return method::other;
   }
 }
+
+// RFC 9110 §5.6.2 tchar: what a field name may contain. llhttp 8 lets spaces through
+// ("Name : v"), which RFC 9112 §5.1 requires rejecting (request smuggling).
+constexpr auto tchar_table = [] {
+  std::array<bool, 256> table{};
+  for (int c = '0'; c <= '9'; ++c) table[c] = true;
+  for (int c = 'a'; c <= 'z'; ++c) table[c] = true;
+  for (int c = 'A'; c <= 'Z'; ++c) table[c] = true;
+  for (char c : std::string_view("!#$%&'*+-.^_`|~")) table[static_cast<unsigned char>(c)] = true;
+  return table;
+}();
+constexpr bool is_tchar(unsigned char c) noexcept { return tchar_table[c]; }
 
 // Extends `view` when llhttp reports a span in several calls.
 void extend(std::string_view& view, const char* at, std::size_t length) noexcept {
@@ -126,6 +140,9 @@ int request_parser::on_header_field(llhttp_t* p, const char* at, std::size_t len
     if (self.header_count_ == self.headers_.size()) return self.fail(431, "too many header fields");
     self.headers_[self.header_count_++] = {};
     self.in_value_ = false;
+  }
+  for (std::size_t i = 0; i < length; ++i) {
+    if (!is_tchar(static_cast<unsigned char>(at[i]))) return self.fail(400, "invalid header field name");
   }
   extend(self.headers_[self.header_count_ - 1].name, at, length);
   return 0;

@@ -41,16 +41,20 @@ void response::header(std::string_view name, std::string_view value) {
   *p = '\n';
 }
 
-void response::finish_headers(std::size_t content_length) {
+void response::finish_headers(std::size_t content_length, bool with_length) {
   start();
   // "content-length: N\r\ndate: <29>\r\n" [connection] "\r\n"
   char buffer[128];
   char* p = buffer;
-  std::memcpy(p, "content-length: ", 16);
-  p += 16;
-  p = std::to_chars(p, p + 20, content_length).ptr;
-  std::memcpy(p, "\r\ndate: ", 8);
-  p += 8;
+  if (with_length) {
+    std::memcpy(p, "content-length: ", 16);
+    p += 16;
+    p = std::to_chars(p, p + 20, content_length).ptr;
+    std::memcpy(p, "\r\n", 2);
+    p += 2;
+  }
+  std::memcpy(p, "date: ", 6);
+  p += 6;
   const std::string_view date = http_date();
   std::memcpy(p, date.data(), date.size());
   p += date.size();
@@ -94,6 +98,8 @@ void response::body_parts(std::string_view copied_prefix, std::string_view stati
     out_.append_reference(static_rest);
   }
 }
+
+void response::no_content() { finish_headers(0, /*with_length=*/false); }
 
 void response::send_text(int code, std::string_view text) {
   status(code);

@@ -36,6 +36,9 @@ class response {
   // Finishes with a copied prefix followed by a referenced rest (a dynamic head on an
   // immutable tail, as the user app's timestamped JSON).
   void body_parts(std::string_view copied_prefix, std::string_view static_rest);
+  // Finishes a response that has no content at all (204 No Content, 304): no
+  // content-length field, no body (RFC 9110 §8.6).
+  void no_content();
   // Finishes with `code`, text/plain and `text`.
   void send_text(int code, std::string_view text);
 
@@ -46,7 +49,7 @@ class response {
 
  private:
   void start();
-  void finish_headers(std::size_t content_length);
+  void finish_headers(std::size_t content_length, bool with_length = true);
 
   output_buffer& out_;
   int status_ = 200;

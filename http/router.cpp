@@ -24,6 +24,38 @@ bool is_param(const std::string& segment) {
   return segment.size() >= 2 && segment.front() == '{' && segment.back() == '}';
 }
 
+constexpr std::string_view method_token(http::method m) noexcept {
+  switch (m) {
+    case method::get: return "GET";
+    case method::head: return "HEAD";
+    case method::post: return "POST";
+    case method::put: return "PUT";
+    case method::delete_: return "DELETE";
+    case method::patch: return "PATCH";
+    case method::options: return "OPTIONS";
+    case method::connect: return "CONNECT";
+    case method::trace: return "TRACE";
+    case method::other: break;
+  }
+  return {};
+}
+
+// "GET, HEAD, POST" for a bit set of methods (bit = enum value), into `out`.
+std::string_view format_allow(unsigned allowed, char (&out)[80]) noexcept {
+  std::size_t n = 0;
+  for (unsigned m = 0; m < static_cast<unsigned>(method::other); ++m) {
+    if ((allowed & (1u << m)) == 0) continue;
+    const std::string_view name = method_token(static_cast<http::method>(m));
+    if (n != 0) {
+      out[n++] = ',';
+      out[n++] = ' ';
+    }
+    name.copy(out + n, name.size());
+    n += name.size();
+  }
+  return {out, n};
+}
+
 }  // namespace
 
 task<void> handler::handle_async(request&, response& res) {
@@ -66,11 +98,14 @@ bool router::match(const entry& e, request& req) {
 
 bool router::handle(request& req, response& res) {
   bool path_matched = false;
+  unsigned allowed = 0;  // methods routed for this path, for the 405's Allow header
   for (const entry& e : routes_) {
     if (!match(e, req)) continue;
     path_matched = true;
     if (e.method != method::other && e.method != req.method &&
         !(e.method == method::get && req.method == method::head)) {
+      allowed |= 1u << static_cast<unsigned>(e.method);
+      if (e.method == method::get) allowed |= 1u << static_cast<unsigned>(method::head);
       continue;
     }
     if (e.sync) {
@@ -82,6 +117,8 @@ bool router::handle(request& req, response& res) {
   }
   if (path_matched) {
     res.status(405);
+    char allow[80];  // RFC 9110 §15.5.6: a 405 must list the allowed methods
+    res.header("allow", format_allow(allowed, allow));
     res.header("content-type", "text/plain");
     res.body("method not allowed\n");
   } else {

@@ -147,12 +147,17 @@ struct chain_job {
   long sequential_result = -1;
 };
 
+// ASan's instrumentation (at the asan preset's -O1) stops GCC from emitting the tail
+// calls symmetric transfer relies on, so there the chain is only deep enough to check
+// correctness; the no-stack-growth claim is checked by the release and debug builds.
+constexpr int chain_depth = test::asan_build ? 10'000 : deep;
+
 void* run_chains(void* arg) {
   auto* job = static_cast<chain_job*>(arg);
   runtime rt(
       runtime::options{.sq_entries = 8, .cq_entries = 16, .fixed_files = 1, .buffer_count = 0});
-  job->nested_result = rt.block_on(nested(deep));
-  job->sequential_result = rt.block_on(sequential(deep));
+  job->nested_result = rt.block_on(nested(chain_depth));
+  job->sequential_result = rt.block_on(sequential(chain_depth));
   return nullptr;
 }
 
@@ -161,14 +166,14 @@ void* run_chains(void* arg) {
 void run_chains_on_small_stack() {
   pthread_attr_t attr;
   pthread_attr_init(&attr);
-  const std::size_t stack = test::asan_build ? 1024 * 1024 : 256 * 1024;
+  const std::size_t stack = test::asan_build ? 16 * 1024 * 1024 : 256 * 1024;
   pthread_attr_setstacksize(&attr, stack);
   chain_job job;
   pthread_t thread;
   if (pthread_create(&thread, &attr, &run_chains, &job) != 0) std::_Exit(2);
   pthread_join(thread, nullptr);
   pthread_attr_destroy(&attr);
-  std::_Exit(job.nested_result == deep && job.sequential_result == deep ? 0 : 3);
+  std::_Exit(job.nested_result == chain_depth && job.sequential_result == chain_depth ? 0 : 3);
 }
 
 // A stack overflow would kill the process, so the chains run in a forked child.
