@@ -114,15 +114,18 @@ for s in "${scenarios[@]}"; do
         echo
         machine_context
         echo
-        median_report "$s" "$OURS_NAME"
+        # Scenarios that only report through their notes write no TSV.
+        if [[ -s $RESULTS_TSV ]]; then median_report "$s" "$OURS_NAME"; fi
         if declare -F "scenario_${s}_notes" >/dev/null; then
             echo
             "scenario_${s}_notes"
         fi
-        echo
-        echo "Raw rounds: \`$stamp-$s.tsv\`."
+        if [[ -s $RESULTS_TSV ]]; then
+            echo
+            echo "Raw rounds: \`$stamp-$s.tsv\`."
+        fi
     } >"$report"
-    cp "$RESULTS_TSV" "$RESULTS_DIR/$stamp-$s.tsv"
+    if [[ -s $RESULTS_TSV ]]; then cp "$RESULTS_TSV" "$RESULTS_DIR/$stamp-$s.tsv"; fi
     echo
     cat "$report"
     echo

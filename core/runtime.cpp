@@ -28,7 +28,7 @@ std::string setup_error_text(int err) {
       text += " — this kernel has no io_uring";
       break;
     case EINVAL:
-      text += " — this kernel is too old for the ring set-up coring needs (Linux 6.1+)";
+      text += " — ring parameters rejected (entries must be ≤ 32768) or the kernel is older than Linux 6.1";
       break;
     default:
       break;

@@ -88,6 +88,7 @@ void take_server_flags(cli& flags, server_config& c) {
   if (auto v = flags.take_duration("header-timeout")) l.header_timeout = *v;
   if (auto v = flags.take_duration("idle-timeout")) l.idle_timeout = *v;
   if (auto v = flags.take_duration("drain-timeout")) l.drain_timeout = *v;
+  if (auto v = flags.take_number("ring-entries", 1, 1u << 20)) c.ring.sq_entries = static_cast<unsigned>(*v);
   if (auto v = flags.take_number("buffer-count", 1, 32768)) {
     if ((*v & (*v - 1)) != 0) flags.fail("--buffer-count must be a power of two");
     c.ring.buffer_count = static_cast<unsigned>(*v);
@@ -109,6 +110,7 @@ std::string server_flags_help() {
          "  --header-timeout D       first byte to complete request (default 10s) → 408\n"
          "  --idle-timeout D         keep-alive idle time (default 60s)\n"
          "  --drain-timeout D        graceful shutdown bound (default 5s)\n"
+         "  --ring-entries N         io_uring submission queue entries (default 1024)\n"
          "  --buffer-count N         provided receive buffers per thread (default 2048)\n"
          "  --buffer-size N          bytes per provided buffer (default 4096)\n";
 }

@@ -14,7 +14,7 @@ done
 die() { echo "setup.sh: error: $*" >&2; exit 1; }
 
 packages=(build-essential cmake pkg-config liburing-dev node-llhttp libgtest-dev libbenchmark-dev
-          wrk nginx-light clang-format procps util-linux)
+          wrk nginx-light clang-format procps util-linux python3)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
