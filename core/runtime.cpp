@@ -120,7 +120,9 @@ runtime& runtime::current() noexcept { return *current_runtime; }
 runtime* runtime::current_or_null() noexcept { return current_runtime; }
 
 runtime_stats& runtime::stats() noexcept {
-  stats_.cq_overflows = *ring_.cq.koverflow;
+  // With IORING_FEAT_NODROP the kernel's overflow counter (*koverflow) only counts CQEs
+  // it had to drop for lack of memory; CQEs it held back are counted by reap().
+  stats_.cq_overflows = cq_overflows_seen_ + *ring_.cq.koverflow;
   return stats_;
 }
 
@@ -175,6 +177,9 @@ void runtime::reap() {
   };
   io_uring_cqe* cqes[reap_batch];
   cqe_copy batch[reap_batch];
+  // The CQ ring was full and the kernel is holding CQEs back: nothing is lost (peeking
+  // flushes them), but the CQ is too small for the load — count it.
+  if (io_uring_cq_has_overflow(&ring_)) ++cq_overflows_seen_;
   for (;;) {
     const unsigned n = io_uring_peek_batch_cqe(&ring_, cqes, reap_batch);
     if (n == 0) return;

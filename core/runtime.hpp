@@ -131,6 +131,7 @@ class runtime {
   reporter shutdown_notice_{};
   reporter wake_notice_{};
   std::uint64_t failures_ = 0;
+  std::uint64_t cq_overflows_seen_ = 0;  // reaps that found CQEs held back by the kernel
   bool closing_ = false;
 };
 
