@@ -18,10 +18,17 @@ std::string socket_address::to_string() const {
   char text[INET6_ADDRSTRLEN] = {};
   if (family() == AF_INET) {
     inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&storage)->sin_addr, text, sizeof text);
-    return std::string(text) + ":" + std::to_string(port());
+    std::string out(text);
+    out += ':';
+    out += std::to_string(port());
+    return out;
   }
   inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&storage)->sin6_addr, text, sizeof text);
-  return "[" + std::string(text) + "]:" + std::to_string(port());
+  std::string out = "[";
+  out += text;
+  out += "]:";
+  out += std::to_string(port());
+  return out;
 }
 
 socket_address socket_address::parse(std::string_view host, std::uint16_t port) {

@@ -26,9 +26,9 @@
 namespace coring::http {
 
 struct client_options {
-  std::chrono::milliseconds timeout{2'000};         // per request: connect + send + receive
-  std::chrono::milliseconds idle_timeout{30'000};   // pooled connections idle longer are closed
-  std::size_t max_idle = 256;                       // pooled connections kept at most
+  std::chrono::milliseconds timeout{2'000};        // per request: connect + send + receive
+  std::chrono::milliseconds idle_timeout{30'000};  // pooled connections idle longer are closed
+  std::size_t max_idle = 256;                      // pooled connections kept at most
   std::size_t max_response_bytes = 16 * 1024 * 1024;
 };
 

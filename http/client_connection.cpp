@@ -19,9 +19,12 @@ std::chrono::nanoseconds remaining(client_connection::clock::time_point deadline
 
 client_error from_errno(int err) noexcept {
   switch (err) {
-    case ETIMEDOUT: return client_error::timeout;
-    case ECANCELED: return client_error::cancelled;
-    default: return client_error::reset;
+    case ETIMEDOUT:
+      return client_error::timeout;
+    case ECANCELED:
+      return client_error::cancelled;
+    default:
+      return client_error::reset;
   }
 }
 
@@ -31,7 +34,8 @@ client_connection::~client_connection() {
   if (socket_.valid()) ::close(socket_.index);
 }
 
-task<client_error> client_connection::open(const socket_address& address, clock::time_point deadline) {
+task<client_error> client_connection::open(const socket_address& address,
+                                           clock::time_point deadline) {
   const int fd = ::socket(address.family(), SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) co_return client_error::connect_failed;
   socket_ = descriptor{fd, false};
@@ -43,10 +47,14 @@ task<client_error> client_connection::open(const socket_address& address, clock:
   io_result r = co_await connect(socket_, address.get(), address.length).deadline(left);
   if (r) co_return client_error::none;
   switch (r.error()) {
-    case ECONNREFUSED: co_return client_error::connect_refused;
-    case ETIMEDOUT: co_return client_error::timeout;
-    case ECANCELED: co_return client_error::cancelled;
-    default: co_return client_error::connect_failed;
+    case ECONNREFUSED:
+      co_return client_error::connect_refused;
+    case ETIMEDOUT:
+      co_return client_error::timeout;
+    case ECANCELED:
+      co_return client_error::cancelled;
+    default:
+      co_return client_error::connect_failed;
   }
 }
 
@@ -61,7 +69,8 @@ task<client_error> client_connection::exchange(client_response& out, bool head_r
   while (sent < request_.size()) {
     const auto left = remaining(deadline);
     if (left <= std::chrono::nanoseconds::zero()) co_return client_error::timeout;
-    io_result r = co_await send(socket_, request_.data() + sent, request_.size() - sent).deadline(left);
+    io_result r =
+        co_await send(socket_, request_.data() + sent, request_.size() - sent).deadline(left);
     if (!r || r.value == 0) {
       stale_ = r.error() == EPIPE || r.error() == ECONNRESET;
       co_return from_errno(r.error());
@@ -87,11 +96,15 @@ task<client_error> client_connection::exchange(client_response& out, bool head_r
     switch (o) {
       case response_parser::outcome::complete:
         // Bytes after the response were never asked for: do not trust this connection.
-        reusable_ = r.value > 0 && out.keep_alive && parser_.consumed() == static_cast<std::size_t>(r.value);
+        reusable_ = r.value > 0 && out.keep_alive &&
+                    parser_.consumed() == static_cast<std::size_t>(r.value);
         co_return client_error::none;
-      case response_parser::outcome::error: co_return client_error::malformed;
-      case response_parser::outcome::too_large: co_return client_error::too_large;
-      case response_parser::outcome::incomplete: break;
+      case response_parser::outcome::error:
+        co_return client_error::malformed;
+      case response_parser::outcome::too_large:
+        co_return client_error::too_large;
+      case response_parser::outcome::incomplete:
+        break;
     }
   }
 }

@@ -19,14 +19,22 @@ enum class client_error {
 
 constexpr std::string_view to_string(client_error e) noexcept {
   switch (e) {
-    case client_error::none: return "ok";
-    case client_error::connect_refused: return "upstream refused the connection";
-    case client_error::connect_failed: return "cannot connect to upstream";
-    case client_error::timeout: return "upstream timed out";
-    case client_error::reset: return "upstream closed the connection mid-response";
-    case client_error::malformed: return "malformed upstream response";
-    case client_error::too_large: return "upstream response too large";
-    case client_error::cancelled: return "request cancelled";
+    case client_error::none:
+      return "ok";
+    case client_error::connect_refused:
+      return "upstream refused the connection";
+    case client_error::connect_failed:
+      return "cannot connect to upstream";
+    case client_error::timeout:
+      return "upstream timed out";
+    case client_error::reset:
+      return "upstream closed the connection mid-response";
+    case client_error::malformed:
+      return "malformed upstream response";
+    case client_error::too_large:
+      return "upstream response too large";
+    case client_error::cancelled:
+      return "request cancelled";
   }
   return "unknown";
 }

@@ -98,6 +98,7 @@ struct connection_flow {
   exchange* ex = nullptr;  // only while bytes are in hand
   zero_copy_policy zc;
   bool continue_sent = false;
+  bool request_done = false;  // the last batch completed a request: a partial tail is a new one
 };
 
 // Parses and answers every complete request in `received` (plus any partial request
@@ -120,6 +121,7 @@ task<bool> process_input(server_state& s, descriptor socket, connection_flow& fl
 
   std::size_t offset = 0;
   std::size_t answered = 0;
+  flow.request_done = false;
   while (offset < input.size()) {
     const auto outcome = ex->parser.parse(input.substr(offset), ex->req);
     if (outcome == request_parser::outcome::incomplete) {
@@ -137,6 +139,7 @@ task<bool> process_input(server_state& s, descriptor socket, connection_flow& fl
       break;
     }
     flow.continue_sent = false;
+    flow.request_done = true;
     offset += ex->parser.consumed();
     ++s.stats.requests;
     request& req = ex->req;
@@ -202,7 +205,13 @@ task<void> serve_connection(server_state& s, descriptor socket) {
 
   while (open) {
     const bool partial = flow.ex != nullptr && !flow.ex->assembly.empty();
-    (partial ? s.header_timeouts : s.idle_timeouts).arm(control.timer, coarse_now_ms());
+    // The header timeout runs from a request's first byte: more bytes of the same request
+    // must not re-arm it, or a client trickling bytes would never time out.
+    if (!partial) {
+      s.idle_timeouts.arm(control.timer, coarse_now_ms());
+    } else if (control.timer.owner != &s.header_timeouts || flow.request_done) {
+      s.header_timeouts.arm(control.timer, coarse_now_ms());
+    }
     control.busy = partial;
     recv_result received = co_await rx.next();
     control.busy = true;

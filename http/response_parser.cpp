@@ -40,7 +40,8 @@ response_parser::outcome response_parser::feed(std::string_view bytes) {
   }
   if (too_large_) return outcome::too_large;
   if (err != HPE_OK) {
-    reason_ = llhttp_get_error_reason(&parser_) != nullptr ? llhttp_get_error_reason(&parser_) : "malformed";
+    reason_ = llhttp_get_error_reason(&parser_) != nullptr ? llhttp_get_error_reason(&parser_)
+                                                           : "malformed";
     return outcome::error;
   }
   return outcome::incomplete;

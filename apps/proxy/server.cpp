@@ -20,7 +20,9 @@ task<void> wait_then_stop(coring::wait_group* sessions, coring::stop_source* tim
 }
 
 task<void> stop_after(std::chrono::nanoseconds bound, coring::stop_source* target) {
-  if (co_await coring::sleep_for(bound)) target->request_stop();
+  // (Never `if (co_await op)`: GCC 12 miscompiles an io_op awaited in a condition.)
+  const coring::io_result slept = co_await coring::sleep_for(bound);
+  if (slept) target->request_stop();
 }
 
 // Waits for the sessions to end; past `bound`, stops the ones still running.

@@ -62,7 +62,8 @@ task<void> watchdog(const flow* f, std::chrono::nanoseconds idle, bool* fired) {
   std::uint64_t seen = f->activity;
   int quiet = 0;
   while (quiet < ticks) {
-    if (!co_await coring::sleep_for(idle / ticks)) co_return;  // the pumps finished first
+    const io_result slept = co_await coring::sleep_for(idle / ticks);
+    if (!slept) co_return;  // cancelled: the pumps finished first
     if (f->activity != seen) {
       seen = f->activity;
       quiet = 0;

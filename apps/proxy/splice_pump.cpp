@@ -46,6 +46,8 @@ coring::task<void> splice_uring(descriptor from, descriptor to, pipe_pair pipe, 
 coring::task<void> splice_poll(int from, int to, pipe_pair pipe, std::size_t chunk, flow* f,
                                std::size_t* in_pipe) {
   constexpr unsigned flags = SPLICE_F_NONBLOCK | SPLICE_F_MOVE;
+  // Results of co_await are named before testing them: GCC 12 miscompiles an io_op
+  // awaited inside an `if` condition.
   for (;;) {
     const ssize_t n = ::splice(from, nullptr, pipe.write, nullptr, chunk, flags);
     if (n == 0) {
@@ -58,7 +60,8 @@ coring::task<void> splice_poll(int from, int to, pipe_pair pipe, std::size_t chu
         co_return;
       }
       // POLLERR/POLLHUP complete the poll too; the next splice reports them.
-      if (!co_await coring::poll(descriptor{from, false}, POLLIN)) {
+      const io_result ready = co_await coring::poll(descriptor{from, false}, POLLIN);
+      if (!ready) {
         f->fail();
         co_return;
       }
@@ -71,7 +74,8 @@ coring::task<void> splice_poll(int from, int to, pipe_pair pipe, std::size_t chu
       if (m > 0) {
         *in_pipe -= static_cast<std::size_t>(m);
       } else if (m < 0 && errno == EAGAIN) {
-        if (!co_await coring::poll(descriptor{to, false}, POLLOUT)) {
+        const io_result ready = co_await coring::poll(descriptor{to, false}, POLLOUT);
+        if (!ready) {
           f->fail();
           co_return;
         }
@@ -85,7 +89,8 @@ coring::task<void> splice_poll(int from, int to, pipe_pair pipe, std::size_t chu
     // rather than spend a splice(2) on EAGAIN (a ready socket completes the poll
     // at submission anyway).
     if (static_cast<std::size_t>(n) < chunk) {
-      if (!co_await coring::poll(descriptor{from, false}, POLLIN)) {
+      const io_result ready = co_await coring::poll(descriptor{from, false}, POLLIN);
+      if (!ready) {
         f->fail();
         co_return;
       }

@@ -1,0 +1,83 @@
+#include "kv_handler.hpp"
+
+#include <charconv>
+
+#include "cycle_clock.hpp"
+#include "http/response.hpp"
+#include "http/timeouts.hpp"
+
+namespace kv {
+
+using coring::http::method;
+
+bool kv_handler::handle(coring::http::request& req, coring::http::response& res) {
+  const std::uint64_t start = cycle_now();
+  block_.in_flight.add();
+  dispatch(req, res);
+  block_.in_flight.sub();
+  metrics_.record(block_, req.method, res.status(), cycle_now() - start);
+  return true;
+}
+
+void kv_handler::dispatch(coring::http::request& req, coring::http::response& res) {
+  const std::string_view path = req.path;
+  const bool read = req.method == method::get || req.method == method::head;
+
+  if (path == "/size" || path == "/metrics") {
+    if (!read) {
+      res.send_text(405, "method not allowed\n");
+    } else if (path == "/size") {
+      char digits[24];
+      const auto end = std::to_chars(digits, digits + sizeof digits, store_.size()).ptr;
+      res.body({digits, static_cast<std::size_t>(end - digits)});
+    } else {
+      metrics_.render(scratch_, store_);
+      res.header("content-type", "text/plain; version=0.0.4");
+      res.body(scratch_);
+    }
+    return;
+  }
+
+  if (path.empty() || path.front() != '/' || path.size() == 1) {
+    res.send_text(400, "empty key\n");
+    return;
+  }
+  const std::string_view key = path.substr(1);
+  const store_options& limits = store_.options();
+  if (key.size() > limits.max_key) {
+    res.send_text(400, "key too long\n");
+    return;
+  }
+
+  switch (req.method) {
+    case method::get:
+    case method::head:
+      // The value is copied into the output under the stripe lock: no other copy.
+      if (!store_.get(key, coring::http::coarse_now_ms(),
+                      [&res](std::string_view v) { res.body(v); })) {
+        res.body({});
+      }
+      return;
+    case method::post:
+    case method::put:
+      if (req.body.size() > limits.max_value) {
+        res.send_text(413, "value too long\n");
+      } else if (store_.put(key, req.body, coring::http::coarse_now_ms()) ==
+                 store::put_result::full) {
+        res.send_text(507, "key limit reached\n");
+      } else {
+        res.body(req.body);
+      }
+      return;
+    case method::delete_:
+      store_.erase(key);
+      res.status(204);
+      res.no_content();
+      return;
+    default:
+      res.send_text(405, "method not allowed\n");
+      return;
+  }
+}
+
+}  // namespace kv

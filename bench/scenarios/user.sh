@@ -1,0 +1,57 @@
+# shellcheck shell=bash
+# Scenario "user" (seed 001): GET /v1/user -> 200, users.json (3696 bytes) with the
+# first createdAt set to now, keep-alive, wrk -t1 -c100.
+#   direct:  ours `user --threads 1` vs nginx serving the same file (1 worker).
+#   chained: wrk -> user (front, --upstream) -> user (upstream); both processes are
+#            children of one shell on CPU 0, so the CPU µs/request counts both.
+# The documented run used -d15s: DURATION=15 bench/run.sh user.
+
+scenario_user() {
+    local ours=$OURS_NAME peer=nginx chained="$OURS_NAME-chained" round server
+    local ours_port=${OURS_PORT:-8000} peer_port=${PEER_PORT:-8002}
+    local front_port=${CHAIN_PORT:-8003} upstream_port=${CHAIN_UPSTREAM_PORT:-8004}
+    local conf=$LOG_DIR/user-nginx.conf.in
+
+    start_ours "$ours" "$ours_port" user --port "$ours_port" --threads 1
+    sed "s|@FILE@|$ROOT/apps/user/users.json|g" "$BENCH_DIR/nginx/user.conf" >"$conf"
+    start_nginx "$peer" "$peer_port" "$conf"
+    [[ -x $BIN_DIR/user ]] || die "$BIN_DIR/user not found"
+    start_server "$chained" "$front_port" bash -c \
+        "'$BIN_DIR/user' --port $upstream_port --threads 1 &
+         '$BIN_DIR/user' --port $front_port --threads 1 --upstream 127.0.0.1:$upstream_port &
+         wait"
+    if ((${WARMUP:-1} > 0)); then
+        for server in "$ours" "$peer" "$chained"; do
+            run_wrk "http://127.0.0.1:${SERVER_PORT[$server]}/v1/user" 100 "${WARMUP:-1}"
+        done
+    fi
+
+    for ((round = 1; round <= ROUNDS; round++)); do
+        for server in $(round_order "$round" "$ours" "$peer"); do
+            measure user wrk-c100 "$server" "$round" \
+                run_wrk "http://127.0.0.1:${SERVER_PORT[$server]}/v1/user" 100 "$DURATION"
+        done
+        measure user wrk-c100-chained "$chained" "$round" \
+            run_wrk "http://127.0.0.1:${SERVER_PORT[$chained]}/v1/user" 100 "$DURATION"
+    done
+    stop_all_servers
+}
+
+scenario_user_notes() {
+    cat <<'MD'
+Documented reference figures (seed 001, Rust hyper, **other hardware**, 12 wrk
+threads — compare ratios, not absolute numbers):
+
+| set-up | load | req/s |
+|---|---|---:|
+| direct | `wrk -t12 -c100 -d15s` | 98,006 (15 s), 93,486 (90 s) |
+| chained Rust → Rust | k6, 100 VUs | 53,728 / 53,864 |
+| chained Rust → Go | k6, 100 VUs | 47,680 / 40,679 |
+
+Here: `wrk-c100` is `wrk -t1 -c100` against one server thread on CPU 0 (ours:
+`user --threads 1`; peer: nginx, one worker, the same file via `alias` +
+sendfile). `wrk-c100-chained` is wrk → `user --upstream` → `user`, both
+single-threaded on CPU 0; its CPU µs/request is the sum over both processes.
+Target: ours direct ≤ 5.5 µs server CPU per request.
+MD
+}

@@ -1,0 +1,198 @@
+// The user app (seed 001) over real sockets: the body byte for byte (timestamp masked),
+// its headers, chained mode through a second user, and the upstream failure statuses.
+
+#include <gtest/gtest.h>
+#include <time.h>
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "tests/apps/http_conn.hpp"
+#include "tests/apps/server_process.hpp"
+
+namespace coring::test {
+namespace {
+
+constexpr std::size_t ts_offset = 17;  // [{ "createdAt": "  ← the first timestamp starts here
+constexpr std::size_t ts_length = 24;
+
+std::string fixture() {
+  std::ifstream in(std::string(CORING_SOURCE_DIR) + "/apps/user/users.json", std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string masked(std::string body) {
+  if (body.size() >= ts_offset + ts_length) body.replace(ts_offset, ts_length, ts_length, '#');
+  return body;
+}
+
+// Checks that the body is the fixture with a fresh timestamp in place of the first one.
+void expect_user_body(const std::string& body) {
+  static const std::string expected = fixture();
+  ASSERT_EQ(expected.size(), 3696u);
+  ASSERT_EQ(expected.substr(0, ts_offset), "[{ \"createdAt\": \"");
+  ASSERT_EQ(body.size(), expected.size());
+  EXPECT_TRUE(masked(body) == masked(expected))
+      << "body differs from users.json outside the timestamp";
+  const std::string ts = body.substr(ts_offset, ts_length);
+  tm parts{};
+  const char* rest = strptime(ts.c_str(), "%Y-%m-%dT%H:%M:%S", &parts);
+  ASSERT_NE(rest, nullptr) << ts;
+  ASSERT_EQ(std::string(rest), ts.substr(19)) << ts;
+  EXPECT_TRUE(rest[0] == '.' && std::isdigit(rest[1]) && std::isdigit(rest[2]) &&
+              std::isdigit(rest[3]) && rest[4] == 'Z')
+      << ts;
+  const long long served = static_cast<long long>(timegm(&parts));
+  const long long now = static_cast<long long>(::time(nullptr));
+  EXPECT_LE(std::llabs(now - served), 5) << ts;
+}
+
+void expect_user_headers(const http_reply& r) {
+  EXPECT_EQ(r.header("content-type"), "application/json");
+  EXPECT_EQ(r.header("engine"), "coring");
+  EXPECT_EQ(r.header("location"), "/v1/user");
+  EXPECT_EQ(r.header("content-length"), "3696");
+  EXPECT_EQ(r.header("date").size(), 29u) << r.header("date");
+}
+
+// A port on which nothing listens.
+std::uint16_t closed_port() {
+  std::uint16_t port = 0;
+  unique_fd l = listen_plain(&port);
+  return port;  // closed when l goes
+}
+
+TEST(UserApp, ServesUsersJsonWithFreshTimestamp) {
+  server_process user("user", {"--port", "0", "--threads", "1"});
+  http_conn c(user.port());
+  for (int i = 0; i < 3; ++i) {  // keep-alive: several on one connection
+    http_reply r = c.roundtrip(get_request("/v1/user"));
+    ASSERT_EQ(r.status, 200);
+    expect_user_headers(r);
+    expect_user_body(r.body);
+  }
+}
+
+TEST(UserApp, TimestampMovesWithTheClock) {
+  server_process user("user", {"--port", "0", "--threads", "1"});
+  http_conn c(user.port());
+  const std::string a = c.roundtrip(get_request("/v1/user")).body.substr(ts_offset, ts_length);
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const std::string b = c.roundtrip(get_request("/v1/user")).body.substr(ts_offset, ts_length);
+  EXPECT_LT(a, b);  // ISO 8601 orders as text
+}
+
+TEST(UserApp, UpstreamPathServesTheSameBody) {
+  server_process user("user", {"--port", "0", "--threads", "1"});
+  http_conn c(user.port());
+  http_reply r = c.roundtrip(get_request("/v1/customer/get"));
+  ASSERT_EQ(r.status, 200);
+  expect_user_body(r.body);
+}
+
+TEST(UserApp, HeadHasLengthButNoBody) {
+  server_process user("user", {"--port", "0", "--threads", "1"});
+  http_conn c(user.port());
+  http_reply r = c.roundtrip("HEAD /v1/user HTTP/1.1\r\nhost: t\r\n\r\n", /*head=*/true);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.header("content-length"), "3696");
+  EXPECT_TRUE(r.body.empty());
+  EXPECT_EQ(c.roundtrip(get_request("/v1/user")).status, 200);  // the stream is still in sync
+}
+
+TEST(UserApp, OtherPathsAndMethods) {
+  server_process user("user", {"--port", "0", "--threads", "1"});
+  http_conn c(user.port());
+  EXPECT_EQ(c.roundtrip(get_request("/v1/users")).status, 404);
+  EXPECT_EQ(c.roundtrip(get_request("/")).status, 404);
+  EXPECT_EQ(c.roundtrip("POST /v1/user HTTP/1.1\r\nhost: t\r\ncontent-length: 2\r\n\r\n{}").status,
+            405);
+  EXPECT_EQ(c.roundtrip("DELETE /v1/user HTTP/1.1\r\nhost: t\r\n\r\n").status, 405);
+  EXPECT_EQ(c.roundtrip(get_request("/v1/user")).status, 200);
+}
+
+TEST(UserApp, HelpExitsZero) {
+  const std::string cmd = std::string(CORING_BIN_DIR) + "/user --help > /dev/null";
+  EXPECT_EQ(std::system(cmd.c_str()), 0);
+}
+
+TEST(UserApp, ChainedThroughASecondUser) {
+  server_process upstream("user", {"--port", "0", "--threads", "1"});
+  server_process front("user", {"--port", "0", "--threads", "2", "--upstream",
+                                "127.0.0.1:" + std::to_string(upstream.port())});
+  std::vector<http_conn> conns;
+  for (int i = 0; i < 8; ++i) conns.emplace_back(front.port());
+  for (int round = 0; round < 5; ++round) {
+    for (http_conn& c : conns) {
+      http_reply r = c.roundtrip(get_request("/v1/user"));
+      ASSERT_EQ(r.status, 200);
+      expect_user_headers(r);
+      expect_user_body(r.body);
+    }
+  }
+}
+
+TEST(UserApp, ChainedUpstreamRefusedIs502) {
+  server_process front("user", {"--port", "0", "--threads", "1", "--upstream",
+                                "127.0.0.1:" + std::to_string(closed_port())});
+  http_conn c(front.port());
+  http_reply r = c.roundtrip(get_request("/v1/user"));
+  EXPECT_EQ(r.status, 502);
+  EXPECT_EQ(r.header("content-type"), "text/plain");
+  EXPECT_NE(r.body.find("refused"), std::string::npos) << r.body;
+  EXPECT_EQ(c.roundtrip(get_request("/v1/customer/get")).status, 200);  // local routes unaffected
+}
+
+TEST(UserApp, ChainedSlowUpstreamIs504) {
+  // Accepts (in the kernel backlog) and never answers.
+  std::uint16_t port = 0;
+  unique_fd silent = listen_plain(&port);
+  server_process front(
+      "user", {"--port", "0", "--threads", "1", "--upstream", "127.0.0.1:" + std::to_string(port),
+               "--upstream-timeout", "300ms"});
+  http_conn c(front.port());
+  const auto start = clock::now();
+  http_reply r = c.roundtrip(get_request("/v1/user"));
+  EXPECT_EQ(r.status, 504);
+  EXPECT_GE(elapsed_ms(start).count(), 250);
+  EXPECT_LT(elapsed_ms(start).count(), 2000);
+  // The connection to our client is still good.
+  EXPECT_EQ(c.roundtrip(get_request("/v1/customer/get")).status, 200);
+}
+
+TEST(UserApp, ChainedUpstreamClosingMidBodyIs502) {
+  std::uint16_t port = 0;
+  unique_fd l = listen_plain(&port);
+  std::atomic<int> served{0};
+  std::thread fake([&] {
+    for (int i = 0; i < 2; ++i) {
+      unique_fd s(::accept4(l.get(), nullptr, nullptr, SOCK_CLOEXEC));
+      if (!s) return;
+      set_io_timeout(s.get(), std::chrono::seconds(5));
+      char buf[4096];
+      if (::recv(s.get(), buf, sizeof buf, 0) <= 0) return;
+      write_all(s.get(),
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: "
+                "3696\r\n\r\n[{ \"crea");
+      ++served;
+    }  // closes mid-body
+  });
+  server_process front(
+      "user", {"--port", "0", "--threads", "1", "--upstream", "127.0.0.1:" + std::to_string(port)});
+  http_conn c(front.port());
+  for (int i = 0; i < 2; ++i) {
+    http_reply r = c.roundtrip(get_request("/v1/user"));
+    EXPECT_EQ(r.status, 502);
+    EXPECT_NE(r.body.find("mid-response"), std::string::npos) << r.body;
+  }
+  fake.join();
+  EXPECT_EQ(served.load(), 2);
+}
+
+}  // namespace
+}  // namespace coring::test

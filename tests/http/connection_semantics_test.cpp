@@ -1,0 +1,112 @@
+// Connection semantics: HTTP/1.0 vs 1.1 keep-alive, Connection: close, HEAD,
+// Expect: 100-continue, and a handler that forgets to respond.
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "test_client.hpp"
+#include "test_server.hpp"
+
+namespace coring::http::test {
+namespace {
+
+class ConnectionSemantics : public testing::Test {
+ protected:
+  fn_handler handler_{[](request& req, response& res) {
+    if (req.path == "/silent") return;  // forgets to answer
+    if (req.method == method::post) {
+      res.body("got " + std::string(req.body));
+    } else {
+      res.body_static("Hello world!");
+    }
+  }};
+  test_server server_{handler_};
+};
+
+TEST_F(ConnectionSemantics, Http11KeepsTheConnectionOpenByDefault) {
+  client c(server_.port());
+  for (int i = 0; i < 3; ++i) {
+    const http_response r = c.roundtrip(get_request("/"));
+    EXPECT_EQ(r.status, 200);
+    EXPECT_FALSE(r.header("connection").has_value()) << r.raw;
+  }
+  EXPECT_FALSE(c.closed_within(100ms));
+}
+
+TEST_F(ConnectionSemantics, Http10ClosesAfterOneResponse) {
+  client c(server_.port());
+  c.send("GET / HTTP/1.0\r\n\r\nGET /second HTTP/1.0\r\n\r\n");
+  const http_response r = c.expect_response();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "Hello world!");
+  EXPECT_EQ(r.header("connection"), "close");
+  EXPECT_TRUE(c.closed_within(2s)) << "HTTP/1.0 without keep-alive must close";
+}
+
+TEST_F(ConnectionSemantics, Http10WithKeepAliveStaysOpenAndEchoesIt) {
+  client c(server_.port());
+  for (int i = 0; i < 3; ++i) {
+    const http_response r = c.roundtrip("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.header("connection"), "keep-alive") << r.raw;
+  }
+  EXPECT_FALSE(c.closed_within(100ms));
+}
+
+TEST_F(ConnectionSemantics, ConnectionCloseIsHonouredAndLaterPipelinedRequestsIgnored) {
+  client c(server_.port());
+  c.send(get_request("/", "Connection: close\r\n") + get_request("/ignored"));
+  const http_response r = c.expect_response();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.header("connection"), "close");
+  EXPECT_TRUE(c.closed_within(2s)) << "a request after Connection: close was answered";
+}
+
+TEST_F(ConnectionSemantics, HeadHasContentLengthButNoBody) {
+  client c(server_.port());
+  // HEAD then GET pipelined: the GET response must start right after the HEAD headers.
+  c.send("HEAD / HTTP/1.1\r\nHost: h\r\n\r\n" + get_request("/"));
+  const http_response head = c.expect_response(/*no_body=*/true);
+  EXPECT_EQ(head.status, 200);
+  EXPECT_EQ(head.header("content-length"), "12");
+  EXPECT_TRUE(head.body.empty());
+  const http_response get = c.expect_response();
+  EXPECT_EQ(get.status_line, "HTTP/1.1 200 OK");
+  EXPECT_EQ(get.body, "Hello world!");
+  EXPECT_TRUE(c.pending().empty());
+}
+
+TEST_F(ConnectionSemantics, ExpectContinueGetsInterim100ThenTheResponse) {
+  client c(server_.port());
+  c.send("POST /upload HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+  const http_response interim = c.expect_response(false, 2s);
+  EXPECT_EQ(interim.status_line, "HTTP/1.1 100 Continue");
+  EXPECT_TRUE(interim.headers.empty());
+  c.send("hello");
+  const http_response final_response = c.expect_response();
+  EXPECT_EQ(final_response.status, 200);
+  EXPECT_EQ(final_response.body, "got hello");
+  // Exactly one interim response per request: a second request gets its own.
+  c.send("POST /again HTTP/1.1\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n");
+  EXPECT_EQ(c.expect_response(false, 2s).status, 100);
+  c.send("ok");
+  EXPECT_EQ(c.expect_response().body, "got ok");
+}
+
+TEST_F(ConnectionSemantics, ExpectContinueWithBodyAlreadySentSkipsTheInterim) {
+  client c(server_.port());
+  const http_response r =
+      c.roundtrip("POST / HTTP/1.1\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\nabc");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "got abc");
+}
+
+TEST_F(ConnectionSemantics, HandlerThatDoesNotRespondGives500) {
+  client c(server_.port());
+  EXPECT_EQ(c.roundtrip(get_request("/silent")).status, 500);
+  EXPECT_EQ(c.roundtrip(get_request("/")).status, 200);  // and the connection goes on
+}
+
+}  // namespace
+}  // namespace coring::http::test
