@@ -154,7 +154,9 @@ task<bool> process_input(server_state& s, descriptor socket, connection_flow& fl
     }
     // Backpressure: answer a bounded batch, send it, then go on parsing.
     if (++answered >= s.limits.max_pipelined || ex->out.size() >= s.limits.max_output_bytes) {
-      if (!co_await flush(socket, ex->out, flow.zc)) {
+      // Named result: GCC 12 miscompiles `if (co_await ...)` conditions.
+      const bool sent = co_await flush(socket, ex->out, flow.zc);
+      if (!sent) {
         open = false;
         break;
       }
@@ -174,7 +176,10 @@ task<bool> process_input(server_state& s, descriptor socket, connection_flow& fl
   }
   received.lease.release();
 
-  if (!ex->out.empty() && !co_await flush(socket, ex->out, flow.zc)) open = false;
+  if (!ex->out.empty()) {
+    const bool sent = co_await flush(socket, ex->out, flow.zc);
+    if (!sent) open = false;
+  }
   if (ex->assembly.empty()) {
     s.release(ex);
     flow.ex = nullptr;

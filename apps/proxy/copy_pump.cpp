@@ -28,8 +28,8 @@ coring::task<void> copy_pump(coring::descriptor from, coring::descriptor to,
     f->stats->user_space_bytes += static_cast<std::size_t>(n.value);
     std::size_t sent = 0;
     while (sent < static_cast<std::size_t>(n.value)) {
-      io_result m = co_await coring::send(to, buffer.get() + sent,
-                                          static_cast<std::size_t>(n.value) - sent);
+      io_result m =
+          co_await coring::send(to, buffer.get() + sent, static_cast<std::size_t>(n.value) - sent);
       if (m.value <= 0) {
         f->fail();
         co_return;

@@ -42,7 +42,8 @@ std::optional<std::chrono::nanoseconds> parse_duration(std::string_view text) {
   const char* begin = text.data();
   const char* end = begin + text.size();
   auto [rest, ec] = std::from_chars(begin, end, value);
-  if (ec != std::errc() || rest == begin || !(value >= 0) || !std::isfinite(value)) return std::nullopt;
+  if (ec != std::errc() || rest == begin || !(value >= 0) || !std::isfinite(value))
+    return std::nullopt;
   std::string_view unit(rest, static_cast<std::size_t>(end - rest));
   double scale = 0;
   if (unit.empty() || unit == "s") {
@@ -120,7 +121,8 @@ parse_outcome parse_options(int argc, char** argv) {
       continue;
     }
     // Every other flag takes a value: "--flag value" or "--flag=value".
-    if (const std::size_t eq = flag.find('='); flag.starts_with("--") && eq != std::string_view::npos) {
+    if (const std::size_t eq = flag.find('=');
+        flag.starts_with("--") && eq != std::string_view::npos) {
       value = flag.substr(eq + 1);
       flag = flag.substr(0, eq);
     } else if (i + 1 < argc) {

@@ -24,15 +24,15 @@ struct options {
   std::vector<coring::socket_address> upstreams;
   pump_mode mode = pump_mode::splice;
   splice_engine engine = splice_engine::poll;
-  std::size_t buffer = 32768;        // copy mode: bytes per recv, per direction
-  std::size_t pipe_size = 1048576;   // splice mode: F_SETPIPE_SZ
-  std::size_t max_pipes = 0;         // per process; 0: from /proc/sys/fs/pipe-user-pages-soft
+  std::size_t buffer = 32768;       // copy mode: bytes per recv, per direction
+  std::size_t pipe_size = 1048576;  // splice mode: F_SETPIPE_SZ
+  std::size_t max_pipes = 0;        // per process; 0: from /proc/sys/fs/pipe-user-pages-soft
   std::chrono::nanoseconds connect_timeout = std::chrono::seconds(2);
   std::chrono::nanoseconds idle_timeout = std::chrono::seconds(300);
   std::chrono::nanoseconds shutdown_timeout = std::chrono::seconds(3);
-  std::size_t max_conns = 0;  // 0: unlimited
+  std::size_t max_conns = 0;   // 0: unlimited
   bool direct_accept = false;  // accept into direct descriptors (not with the poll engine)
-  unsigned threads = 0;  // 0: one per CPU
+  unsigned threads = 0;        // 0: one per CPU
   bool stats = false;
 };
 

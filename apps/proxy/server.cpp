@@ -54,8 +54,7 @@ task<void> serve(const options* opts, shared_state* shared, unsigned index) {
   for (;;) {
     coring::accepted a = co_await listener.accept();
     if (a.error != 0) break;  // ECANCELED: stopped
-    if (opts->max_conns != 0 &&
-        shared->active.load(std::memory_order_relaxed) >= opts->max_conns) {
+    if (opts->max_conns != 0 && shared->active.load(std::memory_order_relaxed) >= opts->max_conns) {
       ++ctx.stats.rejected;
       rt.spawn(close_descriptor(a.socket));  // closed at once; the loop goes on accepting
       continue;

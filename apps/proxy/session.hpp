@@ -35,10 +35,10 @@ struct session_context {
   upstreams targets;
   pipe_pool pipes;
   counters stats;
-  coring::wait_group sessions;         // live sessions of this thread
-  coring::stop_source sessions_stop;   // ends every session (shutdown bound reached)
-  std::atomic<std::size_t>* active;    // live sessions of the process (--max-conns)
-  bool nonblocking_sockets;            // the poll engine needs O_NONBLOCK sockets
+  coring::wait_group sessions;        // live sessions of this thread
+  coring::stop_source sessions_stop;  // ends every session (shutdown bound reached)
+  std::atomic<std::size_t>* active;   // live sessions of the process (--max-conns)
+  bool nonblocking_sockets;           // the poll engine needs O_NONBLOCK sockets
 };
 
 // Owns `client` (a plain fd or a direct descriptor): closes it before returning.

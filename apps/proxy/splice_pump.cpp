@@ -31,8 +31,8 @@ coring::task<void> splice_uring(descriptor from, descriptor to, pipe_pair pipe, 
     ++f->activity;
     *in_pipe = static_cast<std::size_t>(n.value);
     while (*in_pipe > 0) {
-      io_result m = co_await coring::splice(pipe_out, to, static_cast<unsigned>(*in_pipe),
-                                            SPLICE_F_MOVE);
+      io_result m =
+          co_await coring::splice(pipe_out, to, static_cast<unsigned>(*in_pipe), SPLICE_F_MOVE);
       if (m.value <= 0) {
         f->fail();
         co_return;
