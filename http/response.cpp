@@ -35,7 +35,7 @@ void response::header(std::string_view name, std::string_view value) {
   p += name.size();
   *p++ = ':';
   *p++ = ' ';
-  std::memcpy(p, value.data(), value.size());
+  if (!value.empty()) std::memcpy(p, value.data(), value.size());  // data() may be null
   p += value.size();
   *p++ = '\r';
   *p = '\n';

@@ -128,7 +128,7 @@ store::put_result store::put(std::string_view key, std::string_view value, std::
   slot_header* e = at(s, i);
   e->expires_ms = now_ms + ttl_ms_;
   e->value_length = static_cast<std::uint32_t>(value.size());
-  std::memcpy(value_of(e), value.data(), value.size());
+  if (!value.empty()) std::memcpy(value_of(e), value.data(), value.size());  // data() may be null
   s.lock.unlock();
   return put_result::stored;
 }
