@@ -12,7 +12,8 @@ namespace {
 
 void* map_anonymous(std::size_t bytes) {
   void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (p == MAP_FAILED) throw runtime_setup_error("buffer_ring: mmap of " + std::to_string(bytes) + " bytes failed");
+  if (p == MAP_FAILED)
+    throw runtime_setup_error("buffer_ring: mmap of " + std::to_string(bytes) + " bytes failed");
   return p;
 }
 

@@ -10,7 +10,7 @@
 namespace coring {
 
 struct descriptor {
-  int index = -1;      // fd, or slot in the ring's file table when `direct`
+  int index = -1;  // fd, or slot in the ring's file table when `direct`
   bool direct = false;
 
   [[nodiscard]] bool valid() const noexcept { return index >= 0; }

@@ -48,7 +48,7 @@ void* allocate(std::size_t size) {
     pool.heads[cls] = node->next;
     return node;
   }
-  return ::operator new(cls * granule);
+  return ::operator new(cls* granule);
 }
 
 void deallocate(void* frame, std::size_t size) noexcept {

@@ -72,7 +72,8 @@ recv_result multishot_recv::pop() noexcept {
     spill_.erase(spill_.begin());
   }
   if (e.has_buffer) {
-    return recv_result{e.value, recv_lease(&ring_, e.buffer_id, static_cast<std::uint32_t>(e.value))};
+    return recv_result{e.value,
+                       recv_lease(&ring_, e.buffer_id, static_cast<std::uint32_t>(e.value))};
   }
   return recv_result{e.value, {}};
 }

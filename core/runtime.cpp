@@ -19,16 +19,21 @@ std::string setup_error_text(int err) {
   std::string text = std::string("io_uring_queue_init: ") + std::strerror(err);
   switch (err) {
     case ENOMEM:
-      text += " — the ring could not be allocated; check RLIMIT_MEMLOCK (ulimit -l) or use fewer entries";
+      text +=
+          " — the ring could not be allocated; check RLIMIT_MEMLOCK (ulimit -l) or use fewer "
+          "entries";
       break;
     case EPERM:
-      text += " — io_uring is disabled for this process (sysctl kernel.io_uring_disabled, seccomp?)";
+      text +=
+          " — io_uring is disabled for this process (sysctl kernel.io_uring_disabled, seccomp?)";
       break;
     case ENOSYS:
       text += " — this kernel has no io_uring";
       break;
     case EINVAL:
-      text += " — ring parameters rejected (entries must be ≤ 32768) or the kernel is older than Linux 6.1";
+      text +=
+          " — ring parameters rejected (entries must be ≤ 32768) or the kernel is older than Linux "
+          "6.1";
       break;
     default:
       break;

@@ -9,7 +9,8 @@ namespace coring {
 void send_zc_op::await_suspend(std::coroutine_handle<> waiter) {
   runtime& rt = runtime::current();
   io_uring_sqe* s = rt.sqe();
-  io_uring_prep_send_zc(s, socket_.index, data_, length_, MSG_NOSIGNAL, IORING_SEND_ZC_REPORT_USAGE);
+  io_uring_prep_send_zc(s, socket_.index, data_, length_, MSG_NOSIGNAL,
+                        IORING_SEND_ZC_REPORT_USAGE);
   socket_.apply(s);
   io_uring_sqe_set_data(s, static_cast<completion*>(this));
   waiter_ = waiter;

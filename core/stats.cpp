@@ -23,34 +23,36 @@ std::uint64_t process_cpu_micros() noexcept {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   auto micros = [](const timeval& tv) {
-    return static_cast<std::uint64_t>(tv.tv_sec) * 1'000'000u + static_cast<std::uint64_t>(tv.tv_usec);
+    return static_cast<std::uint64_t>(tv.tv_sec) * 1'000'000u +
+           static_cast<std::uint64_t>(tv.tv_usec);
   };
   return micros(usage.ru_utime) + micros(usage.ru_stime);
 }
 
 void print_stats(std::FILE* out, const runtime_stats& s, std::uint64_t requests,
                  std::uint64_t cpu_micros) {
-  const double per_request = requests ? static_cast<double>(cpu_micros) / static_cast<double>(requests) : 0.0;
+  const double per_request =
+      requests ? static_cast<double>(cpu_micros) / static_cast<double>(requests) : 0.0;
   const double enters_per_request =
       requests ? static_cast<double>(s.enter_calls) / static_cast<double>(requests) : 0.0;
-  std::fprintf(out,
-               "stats: requests=%llu cpu_us=%llu cpu_us_per_request=%.3f\n"
-               "stats: loop_iterations=%llu io_uring_enter=%llu (%.3f per request) sqes=%llu "
-               "cqes=%llu cq_overflows=%llu enobufs_rearms=%llu\n"
-               "stats: tasks_spawned=%llu task_errors=%llu zc_sends=%llu zc_copied=%llu "
-               "accept_backoffs=%llu\n",
-               static_cast<unsigned long long>(requests), static_cast<unsigned long long>(cpu_micros),
-               per_request, static_cast<unsigned long long>(s.loop_iterations),
-               static_cast<unsigned long long>(s.enter_calls), enters_per_request,
-               static_cast<unsigned long long>(s.sqes_submitted),
-               static_cast<unsigned long long>(s.cqes_reaped),
-               static_cast<unsigned long long>(s.cq_overflows),
-               static_cast<unsigned long long>(s.enobufs_rearms),
-               static_cast<unsigned long long>(s.tasks_spawned),
-               static_cast<unsigned long long>(s.task_errors),
-               static_cast<unsigned long long>(s.zc_sends),
-               static_cast<unsigned long long>(s.zc_copied),
-               static_cast<unsigned long long>(s.accept_backoffs));
+  std::fprintf(
+      out,
+      "stats: requests=%llu cpu_us=%llu cpu_us_per_request=%.3f\n"
+      "stats: loop_iterations=%llu io_uring_enter=%llu (%.3f per request) sqes=%llu "
+      "cqes=%llu cq_overflows=%llu enobufs_rearms=%llu\n"
+      "stats: tasks_spawned=%llu task_errors=%llu zc_sends=%llu zc_copied=%llu "
+      "accept_backoffs=%llu\n",
+      static_cast<unsigned long long>(requests), static_cast<unsigned long long>(cpu_micros),
+      per_request, static_cast<unsigned long long>(s.loop_iterations),
+      static_cast<unsigned long long>(s.enter_calls), enters_per_request,
+      static_cast<unsigned long long>(s.sqes_submitted),
+      static_cast<unsigned long long>(s.cqes_reaped),
+      static_cast<unsigned long long>(s.cq_overflows),
+      static_cast<unsigned long long>(s.enobufs_rearms),
+      static_cast<unsigned long long>(s.tasks_spawned),
+      static_cast<unsigned long long>(s.task_errors), static_cast<unsigned long long>(s.zc_sends),
+      static_cast<unsigned long long>(s.zc_copied),
+      static_cast<unsigned long long>(s.accept_backoffs));
 }
 
 }  // namespace coring

@@ -8,13 +8,13 @@ namespace coring {
 
 struct runtime_stats {
   std::uint64_t loop_iterations = 0;
-  std::uint64_t enter_calls = 0;      // io_uring_enter system calls
+  std::uint64_t enter_calls = 0;  // io_uring_enter system calls
   std::uint64_t sqes_submitted = 0;
   std::uint64_t cqes_reaped = 0;
-  std::uint64_t cq_overflows = 0;     // loop turns that found CQEs held back (+ CQEs dropped)
-  std::uint64_t enobufs_rearms = 0;   // multishot recv re-armed after buffer-ring exhaustion
+  std::uint64_t cq_overflows = 0;    // loop turns that found CQEs held back (+ CQEs dropped)
+  std::uint64_t enobufs_rearms = 0;  // multishot recv re-armed after buffer-ring exhaustion
   std::uint64_t tasks_spawned = 0;
-  std::uint64_t task_errors = 0;      // spawned tasks that ended with an exception
+  std::uint64_t task_errors = 0;  // spawned tasks that ended with an exception
   std::uint64_t zc_sends = 0;
   std::uint64_t zc_copied = 0;        // send_zc notifications that reported a copy
   std::uint64_t accept_backoffs = 0;  // EMFILE/ENFILE on accept

@@ -27,6 +27,7 @@ unsigned available_cpus();
 // Every runtime started by run_threads, by index (valid while they run).
 const std::vector<runtime*>& all_runtimes();
 
-void run_threads(const thread_options& options, const std::function<task<void>(unsigned index)>& main);
+void run_threads(const thread_options& options,
+                 const std::function<task<void>(unsigned index)>& main);
 
 }  // namespace coring

@@ -17,7 +17,8 @@ task<std::tuple<detail::value_or_monostate<Ts>...>> when_all(task<Ts>... tasks) 
   auto children = [&]<std::size_t... I>(std::index_sequence<I...>) {
     return std::array<detail::join_child, sizeof...(Ts)>{
         detail::run_child(std::move(tasks), &std::get<I>(outcomes))...};
-  }(std::index_sequence_for<Ts...>{});
+  }
+  (std::index_sequence_for<Ts...>{});
   detail::join_state state;
   co_await detail::join_awaiter{children, state, nullptr, true};
   // Braced init evaluates left to right, so the first error by position is the one thrown.

@@ -23,8 +23,10 @@ task<any_result<T>> when_any(task<T> first, task<Rest>... rest) {
   std::array<detail::outcome<T>, count> outcomes;
   auto children = [&]<std::size_t... I>(std::index_sequence<I...>) {
     std::array<task<T>, count> all{std::move(first), std::move(rest)...};
-    return std::array<detail::join_child, count>{detail::run_child(std::move(all[I]), &outcomes[I])...};
-  }(std::make_index_sequence<count>{});
+    return std::array<detail::join_child, count>{
+        detail::run_child(std::move(all[I]), &outcomes[I])...};
+  }
+  (std::make_index_sequence<count>{});
   stop_source group(co_await detail::current_stop{});
   detail::join_state state;
   state.stop_on_first = &group;

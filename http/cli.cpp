@@ -27,7 +27,8 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
   return std::nullopt;
 }
 
-cli::cli(int argc, char** argv, std::string usage) : program_(argc > 0 ? argv[0] : "app"), usage_(std::move(usage)) {
+cli::cli(int argc, char** argv, std::string usage)
+    : program_(argc > 0 ? argv[0] : "app"), usage_(std::move(usage)) {
   for (int i = 1; i < argc; ++i) args_.emplace_back(argv[i]);
   for (const std::string& a : args_) {
     if (a == "--help" || a == "-h") {
@@ -69,7 +70,8 @@ std::optional<std::string> cli::take_string(std::string_view name) { return take
 
 bool cli::take_switch(std::string_view name) { return take_raw(name, false).has_value(); }
 
-std::optional<std::uint64_t> cli::take_number(std::string_view name, std::uint64_t min, std::uint64_t max) {
+std::optional<std::uint64_t> cli::take_number(std::string_view name, std::uint64_t min,
+                                              std::uint64_t max) {
   auto text = take_raw(name, true);
   if (!text) return std::nullopt;
   std::string_view rest;
@@ -85,7 +87,8 @@ std::optional<std::chrono::milliseconds> cli::take_duration(std::string_view nam
   auto text = take_raw(name, true);
   if (!text) return std::nullopt;
   auto d = parse_duration(*text);
-  if (!d) fail("--" + std::string(name) + " takes a duration like 250ms, 2s or 5m, got '" + *text + "'");
+  if (!d)
+    fail("--" + std::string(name) + " takes a duration like 250ms, 2s or 5m, got '" + *text + "'");
   return d;
 }
 
@@ -98,7 +101,8 @@ std::optional<std::size_t> cli::take_size(std::string_view name) {
   if (unit.empty()) scale = 1;
   if (unit == "k" || unit == "K" || unit == "KiB") scale = 1024;
   if (unit == "m" || unit == "M" || unit == "MiB") scale = 1024 * 1024;
-  if (!value || scale == 0) fail("--" + std::string(name) + " takes a size like 4096, 16k or 1m, got '" + *text + "'");
+  if (!value || scale == 0)
+    fail("--" + std::string(name) + " takes a size like 4096, 16k or 1m, got '" + *text + "'");
   return static_cast<std::size_t>(*value * scale);
 }
 

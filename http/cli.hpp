@@ -20,7 +20,8 @@ class cli {
   // Each take_* removes the flag if present; a malformed value exits with status 2.
   std::optional<std::string> take_string(std::string_view name);
   bool take_switch(std::string_view name);  // present → true
-  std::optional<std::uint64_t> take_number(std::string_view name, std::uint64_t min, std::uint64_t max);
+  std::optional<std::uint64_t> take_number(std::string_view name, std::uint64_t min,
+                                           std::uint64_t max);
   // "250ms", "2s", "5m", or plain milliseconds.
   std::optional<std::chrono::milliseconds> take_duration(std::string_view name);
   // "4096", "16k", "1m" (KiB / MiB).

@@ -45,8 +45,8 @@ namespace {
 // The connection's control block: what timers and shutdown reach from outside.
 struct connection_control {
   multishot_recv* rx;
-  bool busy = false;       // holds a partial request or is answering
-  bool draining = false;   // shutdown asked: close after the current batch
+  bool busy = false;      // holds a partial request or is answering
+  bool draining = false;  // shutdown asked: close after the current batch
   timeout_list::node timer{&on_timeout, this};
   stop_callback on_shutdown{&on_graceful, this};
 

@@ -88,7 +88,8 @@ void take_server_flags(cli& flags, server_config& c) {
   if (auto v = flags.take_duration("header-timeout")) l.header_timeout = *v;
   if (auto v = flags.take_duration("idle-timeout")) l.idle_timeout = *v;
   if (auto v = flags.take_duration("drain-timeout")) l.drain_timeout = *v;
-  if (auto v = flags.take_number("ring-entries", 1, 1u << 20)) c.ring.sq_entries = static_cast<unsigned>(*v);
+  if (auto v = flags.take_number("ring-entries", 1, 1u << 20))
+    c.ring.sq_entries = static_cast<unsigned>(*v);
   if (auto v = flags.take_number("buffer-count", 1, 32768)) {
     if ((*v & (*v - 1)) != 0) flags.fail("--buffer-count must be a power of two");
     c.ring.buffer_count = static_cast<unsigned>(*v);

@@ -32,6 +32,7 @@ std::string server_flags_help();
 
 // Runs until shutdown; make_handler(thread) is called once on each thread.
 // Returns the process exit code (0 after a graceful shutdown).
-int run_server(const server_config& config, const std::function<handler&(unsigned thread)>& make_handler);
+int run_server(const server_config& config,
+               const std::function<handler&(unsigned thread)>& make_handler);
 
 }  // namespace coring::http

@@ -9,16 +9,26 @@ request_parser& self_of(llhttp_t* p) { return *static_cast<request_parser*>(p->d
 
 http::method method_of(std::uint8_t m) noexcept {
   switch (m) {
-    case HTTP_GET: return method::get;
-    case HTTP_HEAD: return method::head;
-    case HTTP_POST: return method::post;
-    case HTTP_PUT: return method::put;
-    case HTTP_DELETE: return method::delete_;
-    case HTTP_PATCH: return method::patch;
-    case HTTP_OPTIONS: return method::options;
-    case HTTP_CONNECT: return method::connect;
-    case HTTP_TRACE: return method::trace;
-    default: return method::other;
+    case HTTP_GET:
+      return method::get;
+    case HTTP_HEAD:
+      return method::head;
+    case HTTP_POST:
+      return method::post;
+    case HTTP_PUT:
+      return method::put;
+    case HTTP_DELETE:
+      return method::delete_;
+    case HTTP_PATCH:
+      return method::patch;
+    case HTTP_OPTIONS:
+      return method::options;
+    case HTTP_CONNECT:
+      return method::connect;
+    case HTTP_TRACE:
+      return method::trace;
+    default:
+      return method::other;
   }
 }
 
@@ -142,7 +152,8 @@ int request_parser::on_header_field(llhttp_t* p, const char* at, std::size_t len
     self.in_value_ = false;
   }
   for (std::size_t i = 0; i < length; ++i) {
-    if (!is_tchar(static_cast<unsigned char>(at[i]))) return self.fail(400, "invalid header field name");
+    if (!is_tchar(static_cast<unsigned char>(at[i])))
+      return self.fail(400, "invalid header field name");
   }
   extend(self.headers_[self.header_count_ - 1].name, at, length);
   return 0;
@@ -159,7 +170,8 @@ int request_parser::on_header_value(llhttp_t* p, const char* at, std::size_t len
 int request_parser::on_headers_complete(llhttp_t* p) {
   request_parser& self = self_of(p);
   request& r = *self.out_;
-  const char* end = self.headers_end_ != nullptr ? self.headers_end_ : r.target.data() + r.target.size();
+  const char* end =
+      self.headers_end_ != nullptr ? self.headers_end_ : r.target.data() + r.target.size();
   if (static_cast<std::size_t>(end - self.input_start_) > self.limits_.max_header_bytes) {
     return self.fail(431, "request header too large");
   }
@@ -183,7 +195,8 @@ int request_parser::on_headers_complete(llhttp_t* p) {
 int request_parser::on_body(llhttp_t* p, const char* at, std::size_t length) {
   request_parser& self = self_of(p);
   self.body_bytes_ += length;
-  if (self.body_bytes_ > self.limits_.max_body_bytes) return self.fail(413, "request body too large");
+  if (self.body_bytes_ > self.limits_.max_body_bytes)
+    return self.fail(413, "request body too large");
   request& r = *self.out_;
   if (self.body_pieces_ == 0) {
     r.body = {at, length};

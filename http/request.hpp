@@ -20,7 +20,18 @@ struct header_field {
 // Case-insensitive ASCII comparison (header names, tokens).
 bool iequals(std::string_view a, std::string_view b) noexcept;
 
-enum class method : std::uint8_t { get, head, post, put, delete_, patch, options, connect, trace, other };
+enum class method : std::uint8_t {
+  get,
+  head,
+  post,
+  put,
+  delete_,
+  patch,
+  options,
+  connect,
+  trace,
+  other
+};
 
 class request {
  public:

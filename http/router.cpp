@@ -26,16 +26,26 @@ bool is_param(const std::string& segment) {
 
 constexpr std::string_view method_token(http::method m) noexcept {
   switch (m) {
-    case method::get: return "GET";
-    case method::head: return "HEAD";
-    case method::post: return "POST";
-    case method::put: return "PUT";
-    case method::delete_: return "DELETE";
-    case method::patch: return "PATCH";
-    case method::options: return "OPTIONS";
-    case method::connect: return "CONNECT";
-    case method::trace: return "TRACE";
-    case method::other: break;
+    case method::get:
+      return "GET";
+    case method::head:
+      return "HEAD";
+    case method::post:
+      return "POST";
+    case method::put:
+      return "PUT";
+    case method::delete_:
+      return "DELETE";
+    case method::patch:
+      return "PATCH";
+    case method::options:
+      return "OPTIONS";
+    case method::connect:
+      return "CONNECT";
+    case method::trace:
+      return "TRACE";
+    case method::other:
+      break;
   }
   return {};
 }

@@ -25,13 +25,19 @@ class router : public handler {
 
   router& route(http::method m, std::string_view pattern, sync_fn fn);
   router& route_async(http::method m, std::string_view pattern, async_fn fn);
-  router& get(std::string_view pattern, sync_fn fn) { return route(method::get, pattern, std::move(fn)); }
-  router& post(std::string_view pattern, sync_fn fn) { return route(method::post, pattern, std::move(fn)); }
+  router& get(std::string_view pattern, sync_fn fn) {
+    return route(method::get, pattern, std::move(fn));
+  }
+  router& post(std::string_view pattern, sync_fn fn) {
+    return route(method::post, pattern, std::move(fn));
+  }
   router& get_async(std::string_view pattern, async_fn fn) {
     return route_async(method::get, pattern, std::move(fn));
   }
   // Any method not otherwise routed for `pattern` (e.g. a catch-all).
-  router& any(std::string_view pattern, sync_fn fn) { return route(method::other, pattern, std::move(fn)); }
+  router& any(std::string_view pattern, sync_fn fn) {
+    return route(method::other, pattern, std::move(fn));
+  }
 
   bool handle(request& req, response& res) override;
   task<void> handle_async(request& req, response& res) override;

@@ -14,7 +14,8 @@ namespace {
 // Expires header and idle timeouts a few times per (shortest) timeout.
 task<void> run_ticker(server_state* s) {
   const auto shortest = std::min(s->limits.header_timeout, s->limits.idle_timeout);
-  const auto tick = std::clamp(shortest / 4, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
+  const auto tick =
+      std::clamp(shortest / 4, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
   int ticks = 0;
   for (;;) {
     io_result r = co_await sleep_for(tick);

@@ -32,7 +32,8 @@ class timeout_list {
     std::int64_t deadline_ms = 0;
   };
 
-  explicit timeout_list(std::chrono::milliseconds timeout) noexcept : timeout_ms_(timeout.count()) {}
+  explicit timeout_list(std::chrono::milliseconds timeout) noexcept
+      : timeout_ms_(timeout.count()) {}
 
   void arm(node& n, std::int64_t now_ms) noexcept {
     if (n.owner != nullptr) n.owner->disarm(n);

@@ -29,5 +29,6 @@ int main(int argc, char** argv) {
   coring::http::take_server_flags(flags, config);
   flags.finish();
   hello_handler handler;  // stateless: one instance serves every thread
-  return coring::http::run_server(config, [&handler](unsigned) -> coring::http::handler& { return handler; });
+  return coring::http::run_server(
+      config, [&handler](unsigned) -> coring::http::handler& { return handler; });
 }

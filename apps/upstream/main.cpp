@@ -38,5 +38,6 @@ int main(int argc, char** argv) {
   routes.get("/test2", [](coring::http::request&, coring::http::response& res) {
     res.body_static("Hello, world!");
   });
-  return coring::http::run_server(config, [&routes](unsigned) -> coring::http::handler& { return routes; });
+  return coring::http::run_server(config,
+                                  [&routes](unsigned) -> coring::http::handler& { return routes; });
 }

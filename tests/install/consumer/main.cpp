@@ -14,7 +14,9 @@ coring::task<int> parse_after_sleep() {
   coring::http::request_parser parser(limits);
   coring::http::request req;
   const auto outcome = parser.parse("GET /installed HTTP/1.1\r\nHost: x\r\n\r\n", req);
-  co_return outcome == coring::http::request_parser::outcome::complete && req.path == "/installed" ? 0 : 2;
+  co_return outcome == coring::http::request_parser::outcome::complete&& req.path == "/installed"
+      ? 0
+      : 2;
 }
 
 }  // namespace
