@@ -21,8 +21,9 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
   std::string_view unit;
   auto value = parse_number(text, &unit);
   if (!value) return std::nullopt;
-  if (unit.empty() || unit == "ms") return std::chrono::milliseconds(*value);
-  if (unit == "s") return std::chrono::milliseconds(*value * 1000);
+  if (unit == "ms") return std::chrono::milliseconds(*value);
+  // A bare number is seconds, as in the proxy's flags and nginx's configuration.
+  if (unit.empty() || unit == "s") return std::chrono::milliseconds(*value * 1000);
   if (unit == "m") return std::chrono::milliseconds(*value * 60'000);
   return std::nullopt;
 }

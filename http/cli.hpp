@@ -22,7 +22,7 @@ class cli {
   bool take_switch(std::string_view name);  // present → true
   std::optional<std::uint64_t> take_number(std::string_view name, std::uint64_t min,
                                            std::uint64_t max);
-  // "250ms", "2s", "5m", or plain milliseconds.
+  // "250ms", "2s", "5m"; a bare number is seconds.
   std::optional<std::chrono::milliseconds> take_duration(std::string_view name);
   // "4096", "16k", "1m" (KiB / MiB).
   std::optional<std::size_t> take_size(std::string_view name);
@@ -38,7 +38,7 @@ class cli {
   std::vector<std::string> args_;
 };
 
-// Parses "2s" / "250ms" / "1m" / "1500" (ms); nullopt if malformed.
+// Parses "2s" / "250ms" / "1m" / "30" (seconds); nullopt if malformed.
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
 
 }  // namespace coring::http
