@@ -112,6 +112,7 @@ task<bool> process_input(server_state& s, descriptor socket, connection_flow& fl
   bool open = true;
 
   std::string_view input(received.lease.data().data(), received.lease.data().size());
+  s.handler_.on_receive(input);
   const bool assembled = !ex->assembly.empty();
   if (assembled) {  // the rest of a request that spanned receives
     ex->assembly.append(input);

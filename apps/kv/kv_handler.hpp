@@ -23,6 +23,8 @@ class kv_handler final : public coring::http::handler {
       : store_(s), metrics_(m), block_(m.block(thread)) {}
 
   bool handle(coring::http::request& req, coring::http::response& res) override;
+  // Prefetches the slots of the keys on the request lines of a received batch.
+  void on_receive(std::string_view bytes) noexcept override;
 
  private:
   void dispatch(coring::http::request& req, coring::http::response& res);

@@ -26,6 +26,7 @@ store::store(const store_options& options)
     stripe& s = stripes_[i];
     s.slots = slot_memory::allocate(initial_capacity * slot_size_);  // zeroed: all empty
     s.mask = initial_capacity - 1;
+    publish_hints(s);
   }
   slots_ = stripe_count * initial_capacity;
 }
@@ -43,6 +44,21 @@ std::uint64_t store::hash(std::string_view key) noexcept {
   h *= 0xc4ceb9fe1a85ec53ull;
   h ^= h >> 33;
   return h == 0 ? 1 : h;
+}
+
+void store::publish_hints(stripe& s) noexcept {
+  s.slots_hint.store(s.slots.get(), std::memory_order_relaxed);
+  s.mask_hint.store(s.mask, std::memory_order_relaxed);
+}
+
+void store::prefetch(std::string_view key) const noexcept {
+  const std::uint64_t h = hash(key);
+  const stripe& s = stripes_[h >> (64 - stripe_bits)];
+  const unsigned char* slots = s.slots_hint.load(std::memory_order_relaxed);
+  const std::size_t i = h & s.mask_hint.load(std::memory_order_relaxed);
+  const unsigned char* slot = slots + i * slot_size_;
+  __builtin_prefetch(slot);                   // header and key
+  __builtin_prefetch(slot + slot_size_ - 1);  // the value, when the slot spans two lines
 }
 
 std::size_t store::probe(stripe& s, std::uint64_t h, std::string_view key,
@@ -90,6 +106,7 @@ void store::grow(stripe& s) {
   slot_array old = std::move(s.slots);
   s.slots = slot_memory::allocate(capacity * slot_size_);
   s.mask = capacity - 1;
+  publish_hints(s);
   for (std::size_t k = 0; k < old_capacity; ++k) {
     auto* e = reinterpret_cast<slot_header*>(old.get() + k * slot_size_);
     if (e->hash == 0) continue;

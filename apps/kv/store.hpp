@@ -48,6 +48,10 @@ class store {
   // Stores (or overwrites) key → value; sizes must be within the options. `full` when
   // a new key would exceed max_keys.
   put_result put(std::string_view key, std::string_view value, std::int64_t now_ms);
+  // Asks the CPU to start loading the slot where `key` lives, without taking the stripe
+  // lock: a request parsed later then finds it in cache. Never faults, never blocks.
+  void prefetch(std::string_view key) const noexcept;
+
   // Removes `key`; false if it was not there.
   bool erase(std::string_view key);
 
@@ -88,6 +92,10 @@ class store {
     slot_array slots{nullptr, slot_memory::unmap{0}};
     std::size_t mask = 0;  // capacity - 1
     std::size_t count = 0;
+    // Copies of slots/mask for prefetch(), read without the lock (relaxed): a stale pair
+    // only makes a useless prefetch, which cannot fault.
+    std::atomic<unsigned char*> slots_hint{nullptr};
+    std::atomic<std::size_t> mask_hint{0};
   };
 
   static std::uint64_t hash(std::string_view key) noexcept;
@@ -107,6 +115,7 @@ class store {
   // Empties slot i and shifts later entries of its probe run back (no tombstones).
   void remove_at(stripe& s, std::size_t i) noexcept;
   void grow(stripe& s);
+  static void publish_hints(stripe& s) noexcept;
 
   store_options options_;
   std::int64_t ttl_ms_;

@@ -169,6 +169,25 @@ TEST(KvApp, PipelinedMixedRequestsKeepOrderAndReadYourWrites) {
   }
 }
 
+// The prefetch hint scans received bytes for request lines; a value whose lines look
+// like requests (and keys beyond --max-key) must change nothing but what was asked.
+TEST(KvApp, RequestLookalikesInBodiesOnlyStoreTheirValue) {
+  server_process kv("kv", {"--port", "0", "--threads", "1"});
+  http_conn c(kv.port());
+  const std::string lookalike = "x\nGET /g\nPOST /p\nDELETE /d";  // 28 bytes
+  std::string batch = post("d", "keep") + post("v", lookalike) + get("p") + get("g") +
+                      get(std::string(40, 'k')) + get("d") + get("v");
+  c.send(batch);
+  EXPECT_EQ(c.read().body, "keep");
+  EXPECT_EQ(c.read().body, lookalike);
+  EXPECT_EQ(c.read().body, "");      // nothing stored at /p
+  EXPECT_EQ(c.read().body, "");      // nor at /g
+  EXPECT_EQ(c.read().status, 400);   // key too long, still answered
+  EXPECT_EQ(c.read().body, "keep");  // /d not deleted
+  EXPECT_EQ(c.read().body, lookalike);
+  EXPECT_EQ(size_of(c), 2u);
+}
+
 TEST(KvApp, EntriesExpireAfterTtl) {
   server_process kv("kv", {"--port", "0", "--threads", "1", "--ttl", "300ms"});
   http_conn c(kv.port());

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
 #include <thread>
 
@@ -87,6 +88,46 @@ TEST(Pipelining, ChunkedRequestSplitAcrossSegmentsIsDechunked) {
   std::this_thread::sleep_for(20ms);
   c.send("0\r\n\r\n");
   EXPECT_EQ(c.expect_response().body, "hello world");
+}
+
+// Records what on_receive saw; checks each request was seen there before it is handled.
+class receive_hint_recorder final : public handler {
+ public:
+  void on_receive(std::string_view bytes) noexcept override { seen.append(bytes); }
+  bool handle(request& req, response& res) override {
+    if (seen.find(std::string(req.method_name) + " " + std::string(req.target)) ==
+        std::string::npos) {
+      ++handled_before_seen;
+    }
+    res.body(req.path);
+    return true;
+  }
+  std::string seen;  // read by the test only after the server thread is joined
+  int handled_before_seen = 0;
+};
+
+TEST(Pipelining, OnReceiveSeesEveryByteBeforeItsRequestsAreHandled) {
+  receive_hint_recorder h;
+  test_server srv(h);
+  std::string sent;
+  {
+    client c(srv.port());
+    std::string batch;
+    for (int i = 0; i < 100; ++i) batch += get_request("/h" + std::to_string(i));
+    c.send(batch);
+    sent += batch;
+    for (int i = 0; i < 100; ++i) ASSERT_EQ(c.expect_response().body, "/h" + std::to_string(i));
+    // A request split across two receives: the hint gets each piece as it arrives.
+    const std::string split = get_request("/split");
+    c.send(split.substr(0, 7));
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    c.send(split.substr(7));
+    sent += split;
+    EXPECT_EQ(c.expect_response().body, "/split");
+  }
+  srv.stop();
+  EXPECT_EQ(h.seen, sent);
+  EXPECT_EQ(h.handled_before_seen, 0);
 }
 
 }  // namespace
