@@ -21,7 +21,7 @@ const char* const usage_text =
     "  --engine poll|uring      splice engine: poll = IORING_OP_POLL_ADD then splice(2)\n"
     "                           with SPLICE_F_NONBLOCK (default); uring = IORING_OP_SPLICE\n"
     "  --buffer BYTES           copy-mode buffer per direction (default 32768)\n"
-    "  --pipe-size BYTES        splice-mode pipe size, F_SETPIPE_SZ (default 1048576)\n"
+    "  --pipe-size BYTES        splice-mode pipe size, F_SETPIPE_SZ (default 65536)\n"
     "  --max-pipes N            pipes per process (default: what pipe-user-pages-soft\n"
     "                           allows); a session that finds none left is copied\n"
     "  --connect-timeout DUR    upstream connect timeout (default 2s)\n"
