@@ -87,7 +87,7 @@ void listener::arm() {
 }
 
 bool listener::ready() {
-  if (queue_head_ < queue_.size() || stopping_) return true;
+  if (queue_head_ < queue_.size() || stopping_ || failed_ != 0) return true;
   if (!armed_ && !backing_off_) arm();
   return false;
 }
@@ -101,7 +101,7 @@ accepted listener::pop() noexcept {
     }
     return a;
   }
-  return accepted{ECANCELED, {}};
+  return accepted{failed_ != 0 && !stopping_ ? failed_ : ECANCELED, {}};
 }
 
 void listener::stop() {
@@ -113,7 +113,7 @@ void listener::stop() {
 }
 
 void listener::wake() {
-  if (waiter_ && (queue_head_ < queue_.size() || stopping_)) {
+  if (waiter_ && (queue_head_ < queue_.size() || stopping_ || failed_ != 0)) {
     std::exchange(waiter_, {}).resume();
     return;  // the resumed accept loop may have destroyed us
   }
@@ -143,21 +143,69 @@ void listener::on_complete(completion* self, int res, std::uint32_t flags) noexc
     }
   }
 
-  if (!more && !me->stopping_) {
-    const bool out_of_fds = res == -EMFILE || res == -ENFILE || res == -ENOMEM || res == -ENOBUFS;
-    if (me->switching_ || res >= 0 || res == -ECANCELED || (out_of_fds && me->direct_mode_)) {
-      me->switching_ = false;
-      me->arm();  // a table-full direct accept retries with plain fds (arm() decides)
-    } else {
-      // Out of fds (or a persistent error): wait a little instead of spinning.
-      ++rt.stats().accept_backoffs;
-      me->backing_off_ = true;
-      io_uring_sqe* s = rt.sqe();
-      io_uring_prep_timeout(s, &me->backoff_delay_, 0, 0);
-      io_uring_sqe_set_data(s, static_cast<completion*>(&me->backoff_));
-    }
-  }
+  if (res >= 0) me->transient_errors_ = 0;
+  if (!more && !me->stopping_) me->rearm_after(res);
   me->wake();
+}
+
+listener::accept_error listener::classify(int err) noexcept {
+  switch (err) {
+    case EMFILE:
+    case ENFILE:
+    case ENOMEM:
+    case ENOBUFS:
+      return accept_error::out_of_fds;
+    // accept(2): Linux passes a new connection's pending network errors on as accept()
+    // errors; the listener itself is fine, so accept again.
+    case ECONNABORTED:
+    case EPROTO:
+    case EPERM:  // a firewall rule refused this one connection
+    case ENETDOWN:
+    case ENOPROTOOPT:
+    case EHOSTDOWN:
+    case ENONET:
+    case EHOSTUNREACH:
+    case ENETUNREACH:
+    case EINTR:
+    case EAGAIN:
+      return accept_error::one_connection;
+    default:  // EINVAL (shut down, not listening), EBADF, ENOTSOCK, ...
+      return accept_error::listener_broken;
+  }
+}
+
+void listener::rearm_after(int res) {
+  const accept_error kind = res >= 0 || res == -ECANCELED ? accept_error::none : classify(-res);
+  if (kind != accept_error::none) ++runtime::current().stats().accept_errors;
+  switch (kind) {
+    case accept_error::listener_broken:
+      failed_ = -res;  // accept() reports it from now on; nothing is armed again
+      return;
+    case accept_error::one_connection:
+      // Accept again at once; but a persistent error misfiled as transient must not
+      // become a hot loop.
+      if (++transient_errors_ > max_transient_errors_in_a_row) return back_off();
+      break;
+    case accept_error::out_of_fds:
+      // A full direct table is retried with plain fds (arm() decides); out of plain fds,
+      // wait a little instead of spinning.
+      if (!direct_mode_) return back_off();
+      break;
+    case accept_error::none:
+      break;
+  }
+  switching_ = false;
+  arm();
+}
+
+void listener::back_off() {
+  runtime& rt = runtime::current();
+  ++rt.stats().accept_backoffs;
+  transient_errors_ = 0;
+  backing_off_ = true;
+  io_uring_sqe* s = rt.sqe();
+  io_uring_prep_timeout(s, &backoff_delay_, 0, 0);
+  io_uring_sqe_set_data(s, static_cast<completion*>(&backoff_));
 }
 
 void listener::on_backoff_done(completion* self, int, std::uint32_t) noexcept {

@@ -52,7 +52,11 @@ class listener : private completion {
     void await_suspend(std::coroutine_handle<> waiter) noexcept { self.waiter_ = waiter; }
     accepted await_resume() noexcept { return self.pop(); }
   };
-  // The next connection; {ECANCELED} once stop() has taken effect.
+  // The next connection; {ECANCELED} once stop() has taken effect. Errors that concern
+  // one connection (ECONNABORTED, EPROTO, ...) are retried at once and out-of-fd errors
+  // (EMFILE, ENFILE, ENOMEM, ENOBUFS) after a 10 ms back-off, both unseen by the caller;
+  // any other error means the listening socket itself is broken (EINVAL after a
+  // shutdown, ...): accept() returns it, and every later call returns it too.
   accept_awaiter accept() noexcept { return accept_awaiter{*this}; }
 
   // Stops accepting; a pending accept() then completes with ECANCELED.
@@ -73,6 +77,13 @@ class listener : private completion {
   };
   static void on_complete(completion* self, int res, std::uint32_t flags) noexcept;
   static void on_backoff_done(completion* self, int res, std::uint32_t flags) noexcept;
+  enum class accept_error { none, one_connection, out_of_fds, listener_broken };
+  static accept_error classify(int err) noexcept;
+  static constexpr unsigned max_transient_errors_in_a_row = 64;
+  // After the armed accept ended with `res` (no CQE_F_MORE): arm again, back off, or
+  // mark the listener failed.
+  void rearm_after(int res);
+  void back_off();
   void arm();
   bool ready();
   accepted pop() noexcept;
@@ -89,6 +100,8 @@ class listener : private completion {
   bool backing_off_ = false;
   bool switching_ = false;  // cancelled a plain-fd request to go back to direct
   unsigned plain_accepts_ = 0;
+  unsigned transient_errors_ = 0;  // in a row, without a connection in between
+  int failed_ = 0;                 // the errno that broke the listener, 0 while healthy
   std::vector<accepted> queue_;
   std::size_t queue_head_ = 0;
   std::coroutine_handle<> waiter_;

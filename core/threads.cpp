@@ -43,13 +43,7 @@ task<void> watch_signals(signal_set* signals) {
   int signo = co_await signals->wait();
   if (signo < 0) co_return;
   std::fprintf(stderr, "coring: %s received, shutting down (again to force)\n", strsignal(signo));
-  for (runtime* rt : runtimes) {
-    if (rt == &runtime::current()) {
-      rt->shutdown_source().request_stop();
-    } else {
-      post_message(*rt, rt->shutdown_notice());
-    }
-  }
+  shut_down_all_threads();
   signo = co_await signals->wait();
   if (signo > 0) std::_Exit(128 + signo);
 }
@@ -62,6 +56,16 @@ unsigned available_cpus() {
 }
 
 const std::vector<runtime*>& all_runtimes() { return runtimes; }
+
+void shut_down_all_threads() {
+  for (runtime* rt : all_runtimes()) {
+    if (rt == runtime::current_or_null()) {
+      rt->shutdown_source().request_stop();
+    } else {
+      post_message(*rt, rt->shutdown_notice());
+    }
+  }
+}
 
 void run_threads(const thread_options& options, const std::function<task<void>(unsigned)>& main) {
   const unsigned count = options.threads != 0 ? options.threads : available_cpus();

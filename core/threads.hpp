@@ -27,6 +27,10 @@ unsigned available_cpus();
 // Every runtime started by run_threads, by index (valid while they run).
 const std::vector<runtime*>& all_runtimes();
 
+// Requests a graceful shutdown of every runtime run_threads started, as SIGTERM would
+// (call from one of those threads: the others are told via MSG_RING).
+void shut_down_all_threads();
+
 void run_threads(const thread_options& options,
                  const std::function<task<void>(unsigned index)>& main);
 

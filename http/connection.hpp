@@ -50,6 +50,7 @@ class server_state {
   timeout_list header_timeouts;
   timeout_list idle_timeouts;
   bool stopping = false;
+  int accept_error = 0;  // the errno that broke the listener (server::accept_error)
   listener* listening = nullptr;
 
  private:

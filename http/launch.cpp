@@ -2,8 +2,10 @@
 
 #include <atomic>
 #include <cstdio>
+#include <cstring>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <thread>
 
 #include "core/message.hpp"
@@ -25,17 +27,6 @@ struct launch_state {
   std::string error;
 };
 
-// Asks every thread to shut down (used when one thread cannot start).
-void shut_everything_down() {
-  for (runtime* rt : all_runtimes()) {
-    if (rt == &runtime::current()) {
-      rt->shutdown_source().request_stop();
-    } else {
-      post_message(*rt, rt->shutdown_notice());
-    }
-  }
-}
-
 task<void> serve_thread(launch_state* st, unsigned index) {
   const server_config& config = *st->config;
   std::uint16_t port = config.port;
@@ -53,7 +44,7 @@ task<void> serve_thread(launch_state* st, unsigned index) {
       if (st->error.empty()) st->error = e.what();
     }
     if (index == 0) st->bound_port = -2;
-    shut_everything_down();
+    shut_down_all_threads();
     co_return;
   }
   if (index == 0) st->bound_port = l->port();
@@ -65,6 +56,18 @@ task<void> serve_thread(launch_state* st, unsigned index) {
     std::fflush(stdout);
   }
   co_await srv.serve(*l);
+  if (srv.accept_error() != 0) {
+    // Without a listener this thread only drained its connections: stop the process
+    // (every thread) and exit non-zero, rather than live on unable to accept.
+    {
+      std::lock_guard lock(st->mutex);
+      if (st->error.empty()) {
+        st->error = "accept on " + config.host + ":" + std::to_string(l->port()) +
+                    " failed: " + std::strerror(srv.accept_error());
+      }
+    }
+    shut_down_all_threads();
+  }
 
   std::lock_guard lock(st->mutex);
   st->totals += runtime::current().stats();

@@ -45,7 +45,14 @@ task<void> accept_loop(server_state* s, listener* l, stop_source* ticker_stop) {
   for (;;) {
     accepted a = co_await l->accept();
     if (a.error == ECANCELED) break;
-    if (a.error != 0) continue;
+    if (a.error != 0) {
+      // The listening socket is broken: stop as on a shutdown (open connections are
+      // drained) and let the caller see why.
+      s->accept_error = a.error;
+      s->stopping = true;
+      s->graceful.request_stop();
+      break;
+    }
     if (s->stopping) {
       co_await close(a.socket);
       continue;
@@ -69,6 +76,7 @@ server::server(handler& h, const server_limits& limits)
 server::~server() = default;
 
 const server_stats& server::stats() const noexcept { return state_->stats; }
+int server::accept_error() const noexcept { return state_->accept_error; }
 std::size_t server::live_connections() const noexcept { return state_->connections.count(); }
 
 void server::stop() {

@@ -34,11 +34,14 @@ class server {
   server(const server&) = delete;
   server& operator=(const server&) = delete;
 
-  // Serves until shutdown and every connection has finished.
+  // Serves until shutdown and every connection has finished. A listener that breaks
+  // (accept() returns an error other than ECANCELED) ends it the same way: open
+  // connections are drained, and accept_error() tells why.
   task<void> serve(listener& l);
   void stop();
 
   const server_stats& stats() const noexcept;
+  int accept_error() const noexcept;  // 0, or the errno that broke the listener
   std::size_t live_connections() const noexcept;
 
  private:

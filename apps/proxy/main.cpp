@@ -82,5 +82,5 @@ int main(int argc, char** argv) {
                         coring::process_cpu_micros());
     std::fflush(stdout);
   }
-  return 0;
+  return shared.accept_failed ? 1 : 0;
 }

@@ -1,10 +1,12 @@
 #include "apps/proxy/server.hpp"
 
 #include <cstdio>
+#include <cstring>
 
 #include "apps/proxy/session.hpp"
 #include "core/listener.hpp"
 #include "core/runtime.hpp"
+#include "core/threads.hpp"
 #include "core/time.hpp"
 #include "core/when_all.hpp"
 
@@ -53,7 +55,15 @@ task<void> serve(const options* opts, shared_state* shared, unsigned index) {
 
   for (;;) {
     coring::accepted a = co_await listener.accept();
-    if (a.error != 0) break;  // ECANCELED: stopped
+    if (a.error != 0) {  // ECANCELED: stopped; anything else: the listener broke
+      if (a.error != ECANCELED) {
+        std::fprintf(stderr, "proxy: accept failed: %s; draining sessions and exiting\n",
+                     std::strerror(a.error));
+        shared->accept_failed = true;
+        coring::shut_down_all_threads();  // do not live on unable to accept
+      }
+      break;
+    }
     if (opts->max_conns != 0 && shared->active.load(std::memory_order_relaxed) >= opts->max_conns) {
       ++ctx.stats.rejected;
       rt.spawn(close_descriptor(a.socket));  // closed at once; the loop goes on accepting

@@ -19,9 +19,10 @@ struct shared_state {
   std::uint16_t port = 0;  // resolved listen port (never 0 here)
   unsigned threads = 1;
   std::size_t pipes_per_thread = 2;
-  std::atomic<std::size_t> active{0};  // live sessions, for --max-conns
-  std::atomic<unsigned> listening{0};  // threads whose listener is up
-  std::mutex totals_mutex;             // guards the totals, written once per thread at exit
+  std::atomic<std::size_t> active{0};      // live sessions, for --max-conns
+  std::atomic<unsigned> listening{0};      // threads whose listener is up
+  std::atomic<bool> accept_failed{false};  // a listener broke: exit non-zero
+  std::mutex totals_mutex;                 // guards the totals, written once per thread at exit
   counters totals;
   coring::runtime_stats runtime_totals;
 };

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "../http/test_client.hpp"
+#include "tests/apps/break_listener.hpp"
 
 namespace coring::http::test {
 namespace {
@@ -153,6 +154,22 @@ TEST(Hello, PipelinedRequestsGetPipelinedResponses) {
     ASSERT_TRUE(std::regex_match(r.raw, exact_hello)) << r.raw;
   }
   EXPECT_TRUE(c.pending().empty());
+}
+
+// A server whose listening socket breaks must not live on unable to accept (nor retry
+// every 10 ms forever): it drains what it has, says why, and exits 1.
+TEST(Hello, BrokenListenerEndsTheProcessWithExitOne) {
+  hello_process hello({"--port", "0", "--threads", "2"});
+  const std::uint16_t port = hello.wait_listening();
+  {
+    client c(port);
+    EXPECT_EQ(c.roundtrip(get_request("/")).status, 200);
+  }
+  ASSERT_GE(coring::test::break_listening_sockets(hello.pid(), port), 1);
+  EXPECT_EQ(hello.wait_exit(10s), 1) << "still running (-1) or wrong exit code";
+  const std::string err = hello.stderr_rest();
+  EXPECT_NE(err.find("accept on"), std::string::npos) << err;
+  EXPECT_NE(err.find("Invalid argument"), std::string::npos) << err;
 }
 
 TEST(Hello, HelpExitsZeroWithUsage) {

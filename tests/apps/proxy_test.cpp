@@ -34,6 +34,8 @@
 #include <thread>
 #include <vector>
 
+#include "tests/apps/break_listener.hpp"
+
 namespace {
 
 using namespace std::chrono_literals;
@@ -271,6 +273,7 @@ class proxy_process {
   }
   std::uint16_t port() const { return port_; }
   pid_t pid() const { return pid_; }
+  void forget() { pid_ = -1; }  // the test reaped the process itself
 
   // SIGTERM and wait up to `limit`; returns the exit code (-1: killed or timed out)
   // and keeps the rest of stdout (the --stats lines) in output().
@@ -711,6 +714,22 @@ TEST(Proxy, SigtermStopsAcceptingAndEndsSessionsWithinTheBound) {
   EXPECT_EQ(proxy.terminate(3s), 0);
   EXPECT_LT(clock_type::now() - start, 2s);
   EXPECT_NE(read_until_end(open_session.fd, 1s).end, ending::timeout);
+}
+
+TEST(Proxy, BrokenListenerEndsTheProcessWithExitOne) {
+  test_server upstream(echo);
+  proxy_process proxy(proxy_args({upstream.port()}, {"--threads", "2"}));
+  ASSERT_GE(coring::test::break_listening_sockets(proxy.pid(), proxy.port()), 1);
+  int status = 0;
+  pid_t ended = 0;
+  const auto until = clock_type::now() + 10s;
+  while ((ended = ::waitpid(proxy.pid(), &status, WNOHANG)) == 0 && clock_type::now() < until) {
+    std::this_thread::sleep_for(5ms);
+  }
+  ASSERT_EQ(ended, proxy.pid()) << "still running with a broken listener";
+  proxy.forget();  // reaped here
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1);
 }
 
 int run_proxy_exit_code(std::vector<std::string> args, std::string* err_out = nullptr) {

@@ -197,5 +197,43 @@ TEST(Accept, ReusePortLetsTwoListenersShareAPort) {
       std::system_error);
 }
 
+// Shuts the listening socket down once the accept is armed.
+task<void> shut_down_listening_socket(int fd) {
+  co_await sleep_for(20ms);
+  ::shutdown(fd, SHUT_RDWR);
+}
+
+task<std::vector<int>> accept_errors(listener* l, int count) {
+  std::vector<int> errors;
+  for (int i = 0; i < count; ++i) {
+    accepted a = co_await l->accept();
+    errors.push_back(a.error);
+  }
+  co_return errors;
+}
+
+// A listening socket that breaks (here: shut down under a pending multishot accept,
+// which then fails with EINVAL) is reported to accept(), once and for all, instead of
+// being retried every 10 ms forever.
+TEST(Accept, BrokenListenerIsReportedNotRetried) {
+  test::watchdog dog(10s, "broken listener");
+  runtime rt;
+  listener l(socket_address::parse("127.0.0.1", 0));
+  rt.spawn(shut_down_listening_socket(l.fd()));
+  const auto start = test::clock::now();
+  std::vector<int> errors = rt.block_on(accept_errors(&l, 2));
+  EXPECT_LT(test::elapsed_ms(start), 2s);
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_EQ(errors[0], EINVAL) << std::strerror(errors[0]);
+  EXPECT_EQ(errors[1], EINVAL) << "a later accept() must report it too";
+  EXPECT_EQ(rt.stats().accept_errors, 1u);
+  EXPECT_EQ(rt.stats().accept_backoffs, 0u);
+  // Nothing is left armed: draining completes at once, and stop() turns the answer into
+  // ECANCELED as for a healthy listener.
+  l.stop();
+  rt.block_on([](listener* me) -> task<void> { co_await me->drained(); }(&l));
+  EXPECT_EQ(rt.block_on(accept_errors(&l, 1)).front(), ECANCELED);
+}
+
 }  // namespace
 }  // namespace coring
