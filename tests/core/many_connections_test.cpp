@@ -172,7 +172,8 @@ task<void> serve(unsigned index, server_state* st) {
     co_await when_all(accept_loop(&*l, index, st, &conns), wait_done(&*l, st));
   }
   for (descriptor d : conns) {
-    if ((co_await close(d)).ok()) ++st->closed_ok;
+    const io_result closed = co_await close(d);  // named: see scripts/lint.sh
+    if (closed.ok()) ++st->closed_ok;
   }
   st->backoffs += runtime::current().stats().accept_backoffs;
 }
