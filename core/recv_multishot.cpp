@@ -93,8 +93,10 @@ void multishot_recv::on_complete(completion* self, int res, std::uint32_t flags)
   if ((flags & IORING_CQE_F_BUFFER) != 0) {
     me->ring_.on_selected();
     const auto id = static_cast<std::uint16_t>(flags >> IORING_CQE_BUFFER_SHIFT);
-    if (me->cancelling_ || res <= 0) {
-      me->ring_.recycle(id);  // nobody will read it: straight back to the ring
+    // Bytes that arrive while a cancel is on its way are kept: they were read from the
+    // socket, and dropping them would lose a request (a graceful shutdown answers it).
+    if (res <= 0) {
+      me->ring_.recycle(id);
     } else {
       me->push({res, id, true});
     }

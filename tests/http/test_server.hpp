@@ -81,11 +81,18 @@ class test_server {
 
   std::uint16_t port() const noexcept { return port_; }
 
+  // Asks for a graceful stop and returns at once (stop() then waits for it).
+  void begin_stop() {
+    if (stop_requested_) return;
+    stop_requested_ = true;
+    const char byte = 1;
+    (void)!::write(stop_pipe_[1], &byte, 1);
+  }
+
   // Graceful stop; returns once the server thread has finished. Rethrows its error.
   void stop() {
     if (!thread_.joinable()) return;
-    const char byte = 1;
-    (void)!::write(stop_pipe_[1], &byte, 1);
+    begin_stop();
     thread_.join();
     ::close(stop_pipe_[0]);
     ::close(stop_pipe_[1]);
@@ -119,6 +126,7 @@ class test_server {
   server_limits limits_;
   runtime::options ring_;
   int stop_pipe_[2] = {-1, -1};
+  bool stop_requested_ = false;
   std::uint16_t port_ = 0;
   std::thread thread_;
   std::exception_ptr error_;
