@@ -31,6 +31,13 @@ void server_state::release(exchange* e) {
   free_.emplace_back(e);
 }
 
+void server_state::begin_stop() {
+  if (stopping) return;
+  stopping = true;
+  if (listening != nullptr) listening->stop();
+  graceful.request_stop();
+}
+
 void server_state::trim() noexcept {
   const std::size_t unused = std::min(unused_since_trim_, free_.size());
   free_.resize(free_.size() - unused);

@@ -40,6 +40,8 @@ class server_state {
   // Frees the exchanges no connection needed since the last call (called by the ticker):
   // a burst's pool drains away once the burst is over, steady load keeps its pool.
   void trim() noexcept;
+  // Stops accepting and asks every connection to finish (idle ones close at once).
+  void begin_stop();
 
   handler& handler_;
   server_limits limits;

@@ -49,8 +49,7 @@ task<void> accept_loop(server_state* s, listener* l, stop_source* ticker_stop) {
       // The listening socket is broken: stop as on a shutdown (open connections are
       // drained) and let the caller see why.
       s->accept_error = a.error;
-      s->stopping = true;
-      s->graceful.request_stop();
+      s->begin_stop();
       break;
     }
     if (s->stopping) {
@@ -79,13 +78,7 @@ const server_stats& server::stats() const noexcept { return state_->stats; }
 int server::accept_error() const noexcept { return state_->accept_error; }
 std::size_t server::live_connections() const noexcept { return state_->connections.count(); }
 
-void server::stop() {
-  server_state& s = *state_;
-  if (s.stopping) return;
-  s.stopping = true;
-  if (s.listening != nullptr) s.listening->stop();
-  s.graceful.request_stop();
-}
+void server::stop() { state_->begin_stop(); }
 
 task<void> server::serve(listener& l) {
   server_state& s = *state_;
