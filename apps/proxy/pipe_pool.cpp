@@ -19,6 +19,7 @@ bool pipe_pool::acquire(pipe_pair& out) {
   if (!free_.empty()) {
     out = free_.back();
     free_.pop_back();
+    unused_since_trim_ = std::min(unused_since_trim_, free_.size());
     return true;
   }
   if (created_ >= capacity_) return false;
@@ -36,6 +37,18 @@ void pipe_pool::release(pipe_pair p, bool drained) {
     free_.push_back(p);
     return;
   }
+  close_pipe(p);
+}
+
+void pipe_pool::trim() noexcept {
+  // The oldest free pipes (front) are the ones that sat unused longest.
+  const std::size_t unused = std::min(unused_since_trim_, free_.size());
+  for (std::size_t i = 0; i < unused; ++i) close_pipe(free_[i]);
+  free_.erase(free_.begin(), free_.begin() + static_cast<std::ptrdiff_t>(unused));
+  unused_since_trim_ = free_.size();
+}
+
+void pipe_pool::close_pipe(pipe_pair p) noexcept {
   ::close(p.read);
   ::close(p.write);
   --created_;

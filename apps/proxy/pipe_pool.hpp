@@ -8,7 +8,9 @@
 // empty, acquire() fails and the session falls back to copy mode (we do not wait:
 // a client would stall behind sessions that may live for minutes).
 // A pipe that may still hold bytes (a session aborted mid-transfer) is closed, not
-// reused. One pool per thread: no locking.
+// reused. trim() (called once a second) closes the pipes no session needed since the
+// last call, so a burst's pipes go back to the kernel once the burst is over, while
+// steady load keeps its pool. One pool per thread: no locking.
 
 #include <cstddef>
 #include <vector>
@@ -32,6 +34,8 @@ class pipe_pool {
   bool acquire(pipe_pair& out);
   // Returns a pipe; `drained` false closes it instead of keeping it.
   void release(pipe_pair p, bool drained);
+  // Closes the free pipes that stayed unused since the last trim().
+  void trim() noexcept;
 
   std::size_t created() const noexcept { return created_; }
   std::size_t capacity() const noexcept { return capacity_; }
@@ -40,7 +44,10 @@ class pipe_pool {
   static std::size_t default_capacity(std::size_t pipe_size);
 
  private:
-  std::vector<pipe_pair> free_;
+  void close_pipe(pipe_pair p) noexcept;
+
+  std::vector<pipe_pair> free_;        // the most recently released at the back
+  std::size_t unused_since_trim_ = 0;  // the fewest free pipes seen since the last trim
   std::size_t created_ = 0;
   std::size_t capacity_;
   std::size_t pipe_size_;

@@ -36,6 +36,49 @@ task<void> drain(session_context* ctx, std::chrono::nanoseconds bound) {
 
 void stop_listener(void* l) noexcept { static_cast<coring::listener*>(l)->stop(); }
 
+// Once a second, closes the pipes no session needed since the last tick.
+task<void> trim_pipes(pipe_pool* pipes) {
+  for (;;) {
+    const coring::io_result slept = co_await coring::sleep_for(std::chrono::seconds(1));
+    if (!slept) co_return;  // stopped: the thread is done
+    pipes->trim();
+  }
+}
+
+// Accepts and runs sessions until shutdown (or a broken listener), lets them finish
+// within --shutdown-timeout, then stops `then_stop`.
+task<void> accept_sessions(const options* opts, shared_state* shared, coring::listener* listener,
+                           session_context* ctx, coring::stop_source* then_stop) {
+  coring::runtime& rt = coring::runtime::current();
+  coring::stop_callback on_shutdown(&stop_listener, listener);
+  if (!rt.shutdown_source().add(&on_shutdown)) listener->stop();
+
+  for (;;) {
+    coring::accepted a = co_await listener->accept();
+    if (a.error != 0) {  // ECANCELED: stopped; anything else: the listener broke
+      if (a.error != ECANCELED) {
+        std::fprintf(stderr, "proxy: accept failed: %s; draining sessions and exiting\n",
+                     std::strerror(a.error));
+        shared->accept_failed = true;
+        coring::shut_down_all_threads();  // do not live on unable to accept
+      }
+      break;
+    }
+    if (opts->max_conns != 0 && shared->active.load(std::memory_order_relaxed) >= opts->max_conns) {
+      ++ctx->stats.rejected;
+      rt.spawn(close_descriptor(a.socket));  // closed at once; the loop goes on accepting
+      continue;
+    }
+    shared->active.fetch_add(1, std::memory_order_relaxed);
+    ctx->sessions.add();
+    rt.spawn(run_session(ctx, a.socket));
+  }
+  rt.shutdown_source().remove(&on_shutdown);
+  co_await listener->drained();
+  co_await drain(ctx, opts->shutdown_timeout);
+  then_stop->request_stop();
+}
+
 }  // namespace
 
 task<void> serve(const options* opts, shared_state* shared, unsigned index) {
@@ -50,32 +93,9 @@ task<void> serve(const options* opts, shared_state* shared, unsigned index) {
   }
 
   session_context ctx(opts, index, shared->pipes_per_thread, &shared->active);
-  coring::stop_callback on_shutdown(&stop_listener, &listener);
-  if (!rt.shutdown_source().add(&on_shutdown)) listener.stop();
-
-  for (;;) {
-    coring::accepted a = co_await listener.accept();
-    if (a.error != 0) {  // ECANCELED: stopped; anything else: the listener broke
-      if (a.error != ECANCELED) {
-        std::fprintf(stderr, "proxy: accept failed: %s; draining sessions and exiting\n",
-                     std::strerror(a.error));
-        shared->accept_failed = true;
-        coring::shut_down_all_threads();  // do not live on unable to accept
-      }
-      break;
-    }
-    if (opts->max_conns != 0 && shared->active.load(std::memory_order_relaxed) >= opts->max_conns) {
-      ++ctx.stats.rejected;
-      rt.spawn(close_descriptor(a.socket));  // closed at once; the loop goes on accepting
-      continue;
-    }
-    shared->active.fetch_add(1, std::memory_order_relaxed);
-    ctx.sessions.add();
-    rt.spawn(run_session(&ctx, a.socket));
-  }
-  rt.shutdown_source().remove(&on_shutdown);
-  co_await listener.drained();
-  co_await drain(&ctx, opts->shutdown_timeout);
+  coring::stop_source trimmer;
+  co_await coring::when_all(accept_sessions(opts, shared, &listener, &ctx, &trimmer),
+                            trim_pipes(&ctx.pipes).under(&trimmer));
 
   std::lock_guard lock(shared->totals_mutex);
   shared->totals += ctx.stats;

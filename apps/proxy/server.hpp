@@ -1,6 +1,7 @@
 #pragma once
 // server: one thread's accept loop — listen, enforce --max-conns, start sessions,
-// and on shutdown stop accepting and let sessions finish within --shutdown-timeout.
+// and on shutdown stop accepting and let sessions finish within --shutdown-timeout;
+// beside it, a once-a-second trim of the thread's pipe pool.
 
 #include <atomic>
 #include <cstddef>
