@@ -23,6 +23,13 @@ struct side {
   struct side *other;  // the opposite direction
 };
 
+// A TCP port from the command line, or -1 (then main prints the usage).
+static int parse_port(const char *text) {
+  char *end = NULL;
+  long port = strtol(text, &end, 10);
+  return *text != '\0' && *end == '\0' && port >= 1 && port <= 65535 ? (int)port : -1;
+}
+
 static struct sockaddr_in loopback(int port) {
   struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((unsigned short)port)};
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -48,14 +55,17 @@ static int pump(struct side *s) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 3) return fprintf(stderr, "usage: %s LISTEN_PORT UPSTREAM_PORT\n", argv[0]), 2;
+  int listen_port = argc == 3 ? parse_port(argv[1]) : -1, upstream_port = argc == 3 ? parse_port(argv[2]) : -1;
+  if (listen_port < 0 || upstream_port < 0) {
+    return fprintf(stderr, "usage: %s LISTEN_PORT UPSTREAM_PORT (1..65535)\n", argv[0]), 2;
+  }
   int one = 1, ep = epoll_create1(0), listener = socket(AF_INET, SOCK_STREAM, 0);
-  struct sockaddr_in at = loopback(atoi(argv[1])), upstream = loopback(atoi(argv[2]));
+  struct sockaddr_in at = loopback(listen_port), upstream = loopback(upstream_port);
   setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   if (bind(listener, (struct sockaddr *)&at, sizeof at) || listen(listener, 128)) return perror("listen"), 1;
   struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
   epoll_ctl(ep, EPOLL_CTL_ADD, listener, &ev);
-  printf("listening on 127.0.0.1:%s\n", argv[1]);
+  printf("listening on 127.0.0.1:%d\n", listen_port);
   fflush(stdout);
   for (;;) {
     struct epoll_event ready[64];

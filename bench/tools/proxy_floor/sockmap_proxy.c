@@ -21,6 +21,13 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+// A TCP port from the command line, or -1 (then main prints the usage).
+static int parse_port(const char *text) {
+  char *end = NULL;
+  long port = strtol(text, &end, 10);
+  return *text != '\0' && *end == '\0' && port >= 1 && port <= 65535 ? (int)port : -1;
+}
+
 static long bpf(int cmd, union bpf_attr *attr) { return syscall(SYS_bpf, cmd, attr, sizeof *attr); }
 
 #define INSN(c, d, s, o, i) \
@@ -44,7 +51,10 @@ static uint64_t cookie_of(int fd) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 3) return fprintf(stderr, "usage: %s LISTEN_PORT UPSTREAM_PORT\n", argv[0]), 2;
+  int listen_port = argc == 3 ? parse_port(argv[1]) : -1, upstream_port = argc == 3 ? parse_port(argv[2]) : -1;
+  if (listen_port < 0 || upstream_port < 0) {
+    return fprintf(stderr, "usage: %s LISTEN_PORT UPSTREAM_PORT (1..65535)\n", argv[0]), 2;
+  }
   union bpf_attr a;
   memset(&a, 0, sizeof a);
   a.map_type = BPF_MAP_TYPE_SOCKHASH;  // cookie of the receiving socket -> the other socket
@@ -85,13 +95,12 @@ int main(int argc, char **argv) {
   if (bpf(BPF_PROG_ATTACH, &a) < 0) return perror("BPF_PROG_ATTACH"), 1;
 
   int one = 1, listener = socket(AF_INET, SOCK_STREAM, 0);
-  struct sockaddr_in at = {.sin_family = AF_INET, .sin_port = htons((unsigned short)atoi(argv[1]))};
-  struct sockaddr_in upstream = {.sin_family = AF_INET,
-                                 .sin_port = htons((unsigned short)atoi(argv[2]))};
+  struct sockaddr_in at = {.sin_family = AF_INET, .sin_port = htons((unsigned short)listen_port)};
+  struct sockaddr_in upstream = {.sin_family = AF_INET, .sin_port = htons((unsigned short)upstream_port)};
   at.sin_addr.s_addr = upstream.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   if (bind(listener, (struct sockaddr *)&at, sizeof at) || listen(listener, 128)) return perror("listen"), 1;
-  printf("listening on 127.0.0.1:%s\n", argv[1]);
+  printf("listening on 127.0.0.1:%d\n", listen_port);
   fflush(stdout);
   for (;;) {
     int client = accept(listener, NULL, NULL), up = socket(AF_INET, SOCK_STREAM, 0);
