@@ -86,7 +86,9 @@ trap 'exit 130' INT TERM
 machine_context() {
     local commit
     commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo none)
-    [[ -z $(git -C "$ROOT" status --porcelain 2>/dev/null) ]] || commit+=" (dirty)"
+    # Dirty = source changes; the run's own result files do not count.
+    [[ -z $(git -C "$ROOT" status --porcelain -- . ':!bench/results' 2>/dev/null) ]] ||
+        commit+=" (dirty)"
     cat <<EOF
 - date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')
 - git commit: $commit
