@@ -26,6 +26,7 @@ exchange* server_state::acquire() {
 }
 
 void server_state::release(exchange* e) {
+  e->parser.reset();
   e->out.clear();
   e->assembly.clear();
   free_.emplace_back(e);
@@ -130,6 +131,7 @@ task<bool> process_input(server_state& s, descriptor socket, connection_flow& fl
   std::size_t offset = 0;
   std::size_t answered = 0;
   flow.request_done = false;
+  const std::uint64_t scanned_before = ex->parser.bytes_scanned();
   while (offset < input.size()) {
     const auto outcome = ex->parser.parse(input.substr(offset), ex->req);
     if (outcome == request_parser::outcome::incomplete) {
@@ -171,6 +173,8 @@ task<bool> process_input(server_state& s, descriptor socket, connection_flow& fl
       answered = 0;
     }
   }
+
+  s.stats.bytes_parsed += ex->parser.bytes_scanned() - scanned_before;
 
   // Keep the unparsed tail (a partial request) and give the buffer back.
   if (open && offset < input.size()) {

@@ -1,6 +1,7 @@
 #include "http/parser.hpp"
 
 #include <array>
+#include <cstdint>
 
 namespace coring::http {
 namespace {
@@ -72,30 +73,73 @@ int request_parser::fail(int status, const char* reason) noexcept {
   return -1;
 }
 
-request_parser::outcome request_parser::parse(std::string_view input, request& out) {
+void request_parser::start(const char* input, request& out) {
   llhttp_init(&parser_, HTTP_REQUEST, &settings_);
   parser_.data = this;
   out.clear();
   out.set_headers_storage(headers_.data());
   out_ = &out;
-  input_start_ = input.data();
+  input_start_ = input;
   headers_end_ = nullptr;
   header_count_ = 0;
   body_bytes_ = 0;
   body_pieces_ = 0;
-  consumed_ = 0;
+  scanned_ = 0;
   error_status_ = 0;
   error_reason_ = {};
   in_value_ = false;
   headers_done_ = false;
   expect_continue_ = false;
   message_done_ = false;
+  body_copied_ = false;
+}
 
-  const llhttp_errno_t err = llhttp_execute(&parser_, input.data(), input.size());
+namespace {
+
+// `p`, taken in a buffer that started at `from`, moved to the same byte in a buffer that
+// starts at `to`. Integer arithmetic: the old buffer may already be gone.
+const char* moved(const char* p, const char* from, const char* to) noexcept {
+  return to + (reinterpret_cast<std::uintptr_t>(p) - reinterpret_cast<std::uintptr_t>(from));
+}
+std::string_view moved(std::string_view view, const char* from, const char* to) noexcept {
+  return view.empty() ? view : std::string_view(moved(view.data(), from, to), view.size());
+}
+
+}  // namespace
+
+void request_parser::move_views_to(const char* input) noexcept {
+  const char* from = input_start_;
+  if (from == input) return;
+  request& r = *out_;
+  r.target = moved(r.target, from, input);
+  r.path = moved(r.path, from, input);
+  r.query = moved(r.query, from, input);
+  if (!body_copied_) r.body = moved(r.body, from, input);
+  for (std::size_t i = 0; i < header_count_; ++i) {
+    headers_[i].name = moved(headers_[i].name, from, input);
+    headers_[i].value = moved(headers_[i].value, from, input);
+  }
+  if (headers_end_ != nullptr) headers_end_ = moved(headers_end_, from, input);
+  input_start_ = input;
+}
+
+request_parser::outcome request_parser::parse(std::string_view input, request& out) {
+  if (pending_ && out_ == &out && input.size() >= scanned_) {
+    move_views_to(input.data());
+  } else {
+    start(input.data(), out);
+  }
+  pending_ = false;
+  consumed_ = 0;
+
+  const std::size_t fresh = input.size() - scanned_;
+  bytes_scanned_ += fresh;
+  const llhttp_errno_t err = llhttp_execute(&parser_, input.data() + scanned_, fresh);
+  scanned_ = input.size();
   if (message_done_) {
     consumed_ = static_cast<std::size_t>(llhttp_get_error_pos(&parser_) - input.data());
     out.set_header_count(header_count_);
-    if (body_pieces_ > 1) out.body = body_copy_;
+    if (body_copied_) out.body = body_copy_;
     return outcome::complete;
   }
   if (err != HPE_OK) {
@@ -108,6 +152,7 @@ request_parser::outcome request_parser::parse(std::string_view input, request& o
     return outcome::error;
   }
   out.set_header_count(header_count_);
+  pending_ = true;
   return outcome::incomplete;
 }
 
@@ -200,8 +245,11 @@ int request_parser::on_body(llhttp_t* p, const char* at, std::size_t length) {
   request& r = *self.out_;
   if (self.body_pieces_ == 0) {
     r.body = {at, length};
+  } else if (!self.body_copied_ && at == r.body.data() + r.body.size()) {
+    r.body = {r.body.data(), r.body.size() + length};  // the same run, resumed in a new call
   } else {
-    if (self.body_pieces_ == 1) self.body_copy_.assign(r.body);
+    if (!self.body_copied_) self.body_copy_.assign(r.body);
+    self.body_copied_ = true;
     self.body_copy_.append(at, length);
   }
   ++self.body_pieces_;

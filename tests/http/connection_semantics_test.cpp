@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <string_view>
+#include <thread>
 
 #include "test_client.hpp"
 #include "test_server.hpp"
@@ -100,6 +102,29 @@ TEST_F(ConnectionSemantics, ExpectContinueWithBodyAlreadySentSkipsTheInterim) {
       c.roundtrip("POST / HTTP/1.1\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\nabc");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body, "got abc");
+}
+
+// A request trickled in many receives is resumed, not re-parsed: the server scans each
+// received byte once (server_stats::bytes_parsed), so a slow client costs its bytes.
+TEST_F(ConnectionSemantics, TrickledChunkedRequestIsParsedOnce) {
+  std::string wire = "POST /slow HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (int i = 0; i < 2000; ++i) wire += "1\r\nz\r\n";
+  wire += "0\r\n\r\n";
+  client c(server_.port());
+  for (std::size_t at = 0; at < wire.size(); at += 100) {
+    c.send(std::string_view(wire).substr(at, 100));
+    std::this_thread::sleep_for(200us);  // separate receives, mostly
+  }
+  const http_response r = c.expect_response();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "got " + std::string(2000, 'z'));
+  c.send("GET /end HTTP/1.1\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(c.expect_response().status, 200);
+  server_.stop();
+  const std::size_t end_request =
+      std::string("GET /end HTTP/1.1\r\nConnection: close\r\n\r\n").size();
+  EXPECT_EQ(server_.stats().bytes_parsed, wire.size() + end_request);
+  EXPECT_EQ(server_.stats().requests, 2u);
 }
 
 TEST_F(ConnectionSemantics, HandlerThatDoesNotRespondGives500) {

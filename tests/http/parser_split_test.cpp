@@ -1,7 +1,8 @@
-// request_parser: a request that arrives in pieces. The connection re-parses from the
-// start of a request whenever more bytes arrive, so every proper prefix must be
-// `incomplete` (never an error, never a premature `complete`) and the whole request
-// must parse to the same method, target, headers and body as when it arrives at once.
+// request_parser: a request that arrives in pieces. The connection passes the request
+// from its first byte again whenever more bytes arrive (in a new buffer), and the parser
+// resumes where it stopped: every proper prefix must be `incomplete` (never an error,
+// never a premature `complete`), the whole request must parse to the same method,
+// target, headers and body as when it arrives at once, and each byte is scanned once.
 
 #include <gtest/gtest.h>
 
@@ -56,6 +57,7 @@ parsed parse_every_prefix(const std::string& wire) {
   const std::string whole = wire;
   EXPECT_EQ(parser.parse(whole, req), request_parser::outcome::complete);
   EXPECT_EQ(parser.consumed(), wire.size());
+  EXPECT_EQ(parser.bytes_scanned(), wire.size()) << "a resumed request was scanned again";
   return copy_of(req);
 }
 
@@ -129,6 +131,66 @@ TEST(ParserSplit, SingleChunkBodyStaysAViewIntoTheInput) {
   // One piece: no copy, the view points into the input.
   EXPECT_GE(req.body.data(), wire.data());
   EXPECT_LT(req.body.data(), wire.data() + wire.size());
+}
+
+// The denial of service a re-parsing design invites: a chunked body in 1-byte chunks,
+// trickled a few bytes at a time. Each piece must cost its own bytes, not the request's.
+TEST(ParserSplit, TrickledChunkedBodyIsScannedOnceAndDechunked) {
+  std::string wire = "POST /t HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n";
+  std::string expected_body;
+  for (int i = 0; i < 5000; ++i) {
+    const char c = static_cast<char>('a' + i % 26);
+    wire += "1\r\n";
+    wire += c;
+    wire += "\r\n";
+    expected_body += c;
+  }
+  wire += "0\r\n\r\n";
+  server_limits limits;
+  request_parser parser(limits);
+  request req;
+  std::string buffer;  // grows like the connection's assembly buffer, reallocating as it goes
+  request_parser::outcome outcome = request_parser::outcome::incomplete;
+  for (std::size_t at = 0; at < wire.size(); at += 7) {
+    buffer.append(wire, at, 7);
+    buffer.shrink_to_fit();  // force a move now and then
+    outcome = parser.parse(buffer, req);
+    if (buffer.size() < wire.size()) {
+      ASSERT_EQ(outcome, request_parser::outcome::incomplete) << "after " << buffer.size();
+    }
+  }
+  ASSERT_EQ(outcome, request_parser::outcome::complete);
+  EXPECT_EQ(req.body, expected_body);
+  EXPECT_EQ(req.path, "/t");
+  EXPECT_EQ(req.header("transfer-encoding"), "chunked");
+  EXPECT_EQ(parser.bytes_scanned(), wire.size());  // re-parsing would scan ~2,400× more
+}
+
+TEST(ParserSplit, ContentLengthBodyInPiecesStaysOneViewIntoTheLastInput) {
+  const std::string head = "POST /p HTTP/1.1\r\nContent-Length: 10\r\n\r\n";
+  server_limits limits;
+  request_parser parser(limits);
+  request req;
+  const std::string first = head + "01234";
+  ASSERT_EQ(parser.parse(first, req), request_parser::outcome::incomplete);
+  const std::string whole = head + "0123456789";
+  ASSERT_EQ(parser.parse(whole, req), request_parser::outcome::complete);
+  EXPECT_EQ(req.body, "0123456789");
+  EXPECT_EQ(req.body.data(), whole.data() + head.size());  // moved onto `whole`, not copied
+  EXPECT_EQ(req.path.data(), whole.data() + 5);
+}
+
+TEST(ParserSplit, ResetForgetsAnIncompleteRequest) {
+  server_limits limits;
+  request_parser parser(limits);
+  request req;
+  ASSERT_EQ(parser.parse("POST /half HTTP/1.1\r\nContent-Length: 5\r\n\r\nab", req),
+            request_parser::outcome::incomplete);
+  parser.reset();
+  const std::string next = "GET /next HTTP/1.1\r\n\r\n";
+  ASSERT_EQ(parser.parse(next, req), request_parser::outcome::complete);
+  EXPECT_EQ(req.path, "/next");
+  EXPECT_EQ(req.method, method::get);
 }
 
 TEST(ParserSplit, PipelinedRequestsParseOneAtATime) {
