@@ -1,7 +1,7 @@
 #pragma once
 // response_parser: llhttp in HTTP_RESPONSE mode, fed incrementally as bytes arrive.
 //
-// Unlike the server's request parser (which re-parses views in one buffer), the client
+// Unlike the server's request parser (whose views point into one input buffer), the client
 // copies what it needs — header fields and the de-chunked body — into a
 // client_response, so the receive buffer can be reused between reads. Handles
 // Content-Length, chunked and close-delimited bodies (finish() at EOF), skips 1xx

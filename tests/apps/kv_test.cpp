@@ -11,9 +11,12 @@
 
 #include "tests/apps/http_conn.hpp"
 #include "tests/apps/server_process.hpp"
+#include "tests/http/hostile_input.hpp"
 
 namespace coring::test {
 namespace {
+
+namespace hostile = coring::test::hostile;
 
 std::string post(std::string_view key, std::string_view value) {
   return "POST /" + std::string(key) +
@@ -273,6 +276,39 @@ TEST(KvApp, MetricsAreParseableAndMove) {
   EXPECT_EQ(count - before["kv_request_duration_seconds_count"], 17);
   EXPECT_EQ(after[R"(kv_request_duration_seconds_bucket{le="+Inf"})"], count);
   EXPECT_GT(after["kv_request_duration_seconds_sum"], 0);
+}
+
+// Seeded random mutations of kv requests (tests/http/hostile_input.hpp) on two threads
+// connections at once: every answer well-framed with an expected status, the store's
+// request counter between the 2xx seen and all answers seen, and the process still
+// healthy (answers, then exits 0 on SIGTERM).
+TEST(KvApp, MutatedRequestsGetWellFramedAnswersAndTheServerSurvives) {
+  server_process kv("kv", {"--port", "0", "--threads", "2", "--max-keys", "500"});
+  const std::vector<std::string> templates = {
+      get("key1"),
+      post("key2", "value-2"),
+      "POST /key3 HTTP/1.1\r\ntransfer-encoding: chunked\r\n\r\n4\r\nabcd\r\n0\r\n\r\n",
+      del("key1"),
+      get_request("/size"),
+      "PUT /" + std::string(30, 'k') + " HTTP/1.1\r\ncontent-length: 32\r\n\r\n" +
+          std::string(32, 'v'),
+  };
+  const std::set<int> allowed = {200, 204, 400, 404, 405, 408, 413, 414, 431, 501, 505, 507};
+  http_conn c(kv.port());
+  ASSERT_EQ(c.roundtrip(post("after", "0")).status, 200);  // its slot survives a full store
+  const hostile::campaign_result result =
+      hostile::run_campaign(kv.port(), templates, allowed, hostile::app_errors::may_keep_alive,
+                            hostile::seed_or(7000), hostile::cases_or(3000), 2);
+  for (const auto& f : result.failures) ADD_FAILURE() << f;
+
+  EXPECT_EQ(c.roundtrip(post("after", "1")).status, 200);
+  EXPECT_EQ(c.roundtrip(get("after")).body, "1");
+  auto metrics = parse_metrics(c.roundtrip(get_request("/metrics")).body);
+  const double handled = metrics["kv_request_duration_seconds_count"] - 3;  // minus c's three
+  EXPECT_GE(handled, static_cast<double>(result.ok_responses));
+  EXPECT_LE(handled, static_cast<double>(result.responses));
+  EXPECT_GT(result.ok_responses, 1000u);
+  EXPECT_EQ(kv.stop(), 0);
 }
 
 TEST(KvApp, HelpExitsZero) {
