@@ -5,6 +5,11 @@
 // ring only when data arrives, and the CQE names it (IORING_CQE_F_BUFFER). The reader
 // holds it as a recv_lease and gives it back (recycle) when parsing is done.
 // liburing 2.3 has no io_uring_setup_buf_ring, so the ring memory is our own mmap.
+//
+// A receive that finds the ring empty (-ENOBUFS) must not re-arm at once — it would
+// fail again at once, a busy loop — so it waits as a buffer_waiter, and a buffer handed
+// back wakes every waiter: only receives with bytes waiting run the ring dry, and each
+// of them should get the chance to take it (the losers wait again).
 
 #include <liburing.h>
 
@@ -14,6 +19,27 @@
 #include <utility>
 
 namespace coring {
+
+class buffer_ring;
+
+// Something to call back when a buffer is handed back (intrusive: no allocation).
+class buffer_waiter {
+ public:
+  using callback = void (*)(void* context) noexcept;
+  buffer_waiter(callback on_buffer, void* context) noexcept
+      : on_buffer_(on_buffer), context_(context) {}
+  buffer_waiter(const buffer_waiter&) = delete;
+  buffer_waiter& operator=(const buffer_waiter&) = delete;
+  bool waiting() const noexcept { return ring_ != nullptr; }
+
+ private:
+  friend class buffer_ring;
+  callback on_buffer_;
+  void* context_;
+  buffer_ring* ring_ = nullptr;
+  buffer_waiter* prev_ = nullptr;
+  buffer_waiter* next_ = nullptr;
+};
 
 class buffer_ring {
  public:
@@ -33,8 +59,13 @@ class buffer_ring {
   }
   // Called for every CQE that carries IORING_CQE_F_BUFFER.
   void on_selected() noexcept { ++leased_; }
-  // Hands buffer `id` back to the kernel.
+  // Hands buffer `id` back to the kernel, then wakes every waiter.
   void recycle(std::uint16_t id) noexcept;
+  // Queues `w` (not already waiting) for the next recycled buffer.
+  void wait_for_buffer(buffer_waiter& w) noexcept;
+  // Takes `w` off the queue if it is on it.
+  void stop_waiting(buffer_waiter& w) noexcept;
+  std::size_t waiters() const noexcept { return waiter_count_; }
   // The ring was torn down (io_uring_queue_exit): its registrations are gone with it.
   void ring_closed() noexcept { registered_ = false; }
 
@@ -47,6 +78,9 @@ class buffer_ring {
   unsigned count_;
   unsigned size_;
   unsigned leased_ = 0;
+  buffer_waiter* first_waiter_ = nullptr;
+  buffer_waiter* last_waiter_ = nullptr;
+  std::size_t waiter_count_ = 0;
   bool registered_ = true;
   std::uint16_t group_id_;
 };

@@ -1,16 +1,27 @@
 #include "core/recv_multishot.hpp"
 
+#include <utility>
+
 #include "core/runtime.hpp"
 
 namespace coring {
 
-multishot_recv::multishot_recv(descriptor d, buffer_ring& ring) noexcept
-    : completion{&on_complete}, socket_(d), ring_(ring) {}
+multishot_recv::multishot_recv(descriptor d, buffer_ring& ring, unsigned max_queued) noexcept
+    : completion{&on_complete},
+      socket_(d),
+      ring_(ring),
+      max_queued_(max_queued == 0 ? 1 : max_queued) {}
 
 multishot_recv::~multishot_recv() {
   // An armed request here means the owner skipped stop(); that is only legal while the
   // runtime is torn down, after the ring (and so the request) is gone.
+  ring_.stop_waiting(buffer_wait_);
   drop_queue();
+}
+
+void multishot_recv::on_buffer(void* self) noexcept {
+  auto* me = static_cast<multishot_recv*>(self);
+  if (!me->armed_ && !me->finished_) me->arm();
 }
 
 void multishot_recv::arm() {
@@ -26,7 +37,7 @@ void multishot_recv::arm() {
 
 bool multishot_recv::ready() {
   if (size_ != 0 || finished_) return true;
-  if (!armed_) arm();
+  if (!armed_ && !buffer_wait_.waiting()) arm();  // a pause ends once the queue is drained
   return false;
 }
 
@@ -37,6 +48,7 @@ void multishot_recv::cancel(bool timed_out) {
     cancelling_ = true;
     submit_cancel(static_cast<completion*>(this));
   } else {
+    ring_.stop_waiting(buffer_wait_);
     finish(timed_out ? -ETIMEDOUT : -ECANCELED);
   }
 }
@@ -99,19 +111,30 @@ void multishot_recv::on_complete(completion* self, int res, std::uint32_t flags)
       me->ring_.recycle(id);
     } else {
       me->push({res, id, true});
+      if (more && me->queued() >= me->max_queued_ && !me->cancelling_ && !me->pausing_) {
+        me->pausing_ = true;  // the owner is not keeping up: stop taking buffers
+        submit_cancel(static_cast<completion*>(me));
+      }
     }
-  } else if (res == -ENOBUFS && !me->cancelling_) {
-    ++runtime::current().stats().enobufs_rearms;  // ring exhausted; the bytes wait in the socket
+  } else if (res == -ENOBUFS || (res == -ECANCELED && me->pausing_ && !me->cancelling_)) {
+    if (res == -ENOBUFS) ++runtime::current().stats().enobufs_rearms;
+    // Not an end: the ring ran dry, or our own pause. The bytes wait in the socket.
   } else if (res <= 0 && !me->finished_) {
     if (res == -ECANCELED && me->timed_out_) res = -ETIMEDOUT;
     me->finish(res);
   }
 
   if (!more && !me->finished_) {
+    const bool paused = std::exchange(me->pausing_, false);
     if (me->cancelling_) {
       me->finish(me->timed_out_ ? -ETIMEDOUT : -ECANCELED);
+    } else if (paused) {
+      if (me->size_ == 0) me->arm();  // drained while the cancel was on its way
+      // else: ready() re-arms once the owner has drained the queue
+    } else if (res == -ENOBUFS && me->ring_.available() == 0) {
+      me->ring_.wait_for_buffer(me->buffer_wait_);  // re-armed by the next recycle()
     } else {
-      me->arm();  // ended early (ENOBUFS, or the kernel chose to stop): keep receiving
+      me->arm();  // ended early (the kernel chose to stop, or buffers came back): go on
     }
   }
 

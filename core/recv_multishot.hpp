@@ -3,8 +3,17 @@
 //
 // Each CQE names a provided buffer from the runtime's buffer_ring; results queue up
 // here until the owner awaits next(). The kernel ends the multishot (no
-// IORING_CQE_F_MORE) on EOF, error, cancel or -ENOBUFS; on -ENOBUFS the request is
-// simply re-armed — the bytes are still in the socket, nothing is lost.
+// IORING_CQE_F_MORE) on EOF, error, cancel or -ENOBUFS. Nothing is lost when it ends
+// early: the bytes stay in the socket.
+//
+// Two rules keep one connection from starving the others that share the ring:
+// - Backpressure: once `max_queued` results wait unread (the owner is busy, e.g. its
+//   peer pipelines requests but does not read the answers), the request is cancelled
+//   — paused — and armed again only when the owner has drained the queue. A stalled
+//   connection holds at most about max_queued buffers; TCP flow control pushes back
+//   on its peer.
+// - -ENOBUFS (ring empty) waits for a buffer to come back (buffer_waiter) instead of
+//   re-arming at once, which would fail at once again: a busy loop.
 //
 // Before the object dies its owner must co_await stop(): that cancels the request and
 // waits for the final CQE, so the kernel never completes into freed memory, and
@@ -28,7 +37,9 @@ struct recv_result {
 
 class multishot_recv : private completion {
  public:
-  multishot_recv(descriptor d, buffer_ring& ring) noexcept;
+  static constexpr unsigned default_max_queued = 8;
+  multishot_recv(descriptor d, buffer_ring& ring,
+                 unsigned max_queued = default_max_queued) noexcept;
   ~multishot_recv();
   multishot_recv(const multishot_recv&) = delete;
   multishot_recv& operator=(const multishot_recv&) = delete;
@@ -70,6 +81,8 @@ class multishot_recv : private completion {
   stop_awaiter stop();
 
   bool armed() const noexcept { return armed_; }
+  // Results waiting for next() (each data result holds one buffer).
+  std::size_t queued() const noexcept { return size_ + spill_.size(); }
 
  private:
   struct entry {
@@ -81,6 +94,7 @@ class multishot_recv : private completion {
 
   static void on_complete(completion* self, int res, std::uint32_t flags) noexcept;
   static void on_stop(void* self) noexcept { static_cast<multishot_recv*>(self)->cancel(); }
+  static void on_buffer(void* self) noexcept;
   bool has_entries() const noexcept { return size_ != 0; }
   void arm();
   bool ready();
@@ -95,12 +109,15 @@ class multishot_recv : private completion {
   std::coroutine_handle<> stop_waiter_;
   entry inline_[inline_capacity];  // a small circular queue, older than anything in spill_
   std::vector<entry> spill_;       // only when more than inline_capacity CQEs wait
-  int terminal_ = 0;               // what next() answers once finished and drained
+  buffer_waiter buffer_wait_{&on_buffer, this};  // while the ring is empty
+  unsigned max_queued_;
+  int terminal_ = 0;  // what next() answers once finished and drained
   std::uint8_t head_ = 0;
   std::uint8_t size_ = 0;
   bool armed_ = false;
   bool finished_ = false;  // the kernel side ended for good (EOF, error, cancel)
   bool cancelling_ = false;
+  bool pausing_ = false;  // cancelled for backpressure: re-armed once the queue drains
   bool timed_out_ = false;
 };
 

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <string>
@@ -19,6 +20,7 @@
 #include "core/runtime.hpp"
 #include "core/time.hpp"
 #include "core/wait_group.hpp"
+#include "core/when_all.hpp"
 #include "test_support.hpp"
 
 namespace coring {
@@ -200,6 +202,109 @@ TEST(BufferRing, MultishotRecvDeliversDataThenEof) {
   EXPECT_EQ(rt.block_on(eof_after_data(descriptor{pair.server.get(), false}, &rt.buffers(), &got)),
             0);
   EXPECT_EQ(got, sent);
+  EXPECT_EQ(rt.buffers().available(), rt.buffers().count());
+}
+
+// Backpressure: an owner that stops reading pauses its multishot recv after
+// max_queued results, so it cannot take the whole ring; once it reads again every byte
+// arrives, in order.
+struct stall_report {
+  unsigned held_while_stalled = 0;
+  std::size_t queued_while_stalled = 0;
+  std::string bytes;
+  int terminal = 1;
+};
+
+task<void> stall_then_read(descriptor d, buffer_ring* ring, stall_report* out) {
+  multishot_recv rx(d, *ring, /*max_queued=*/4);
+  recv_result first = co_await rx.next();  // armed; the writer is pouring
+  out->bytes.append(first.lease.data().data(), first.lease.data().size());
+  first.lease.release();
+  co_await sleep_for(200ms);  // the owner is busy elsewhere
+  out->held_while_stalled = ring->count() - ring->available();
+  out->queued_while_stalled = rx.queued();
+  for (;;) {
+    recv_result r = co_await rx.next();
+    if (r.value <= 0) {
+      out->terminal = r.value;
+      break;
+    }
+    out->bytes.append(r.lease.data().data(), r.lease.data().size());
+  }
+  co_await rx.stop();
+}
+
+TEST(BufferRing, StalledOwnerPausesItsReceiveInsteadOfTakingTheRing) {
+  test::watchdog dog(60s, "stalled owner");
+  runtime rt(runtime::options{.buffer_count = 256, .buffer_size = 512});
+  test::tcp_pair pair = test::make_tcp_pair();
+  const std::string sent = test::payload(11, 2 << 20);  // 16× what the ring holds
+  std::thread writer([&] {
+    test::write_all(pair.client.get(), sent);
+    ::shutdown(pair.client.get(), SHUT_WR);
+  });
+  stall_report report;
+  rt.block_on(stall_then_read(descriptor{pair.server.get(), false}, &rt.buffers(), &report));
+  writer.join();
+  // max_queued, or what the kernel posts in one multishot run (up to 32 CQEs here) before
+  // the pause lands — never the whole ring, as without the pause.
+  std::printf("stalled owner held %u of 256 buffers (%zu results queued)\n",
+              report.held_while_stalled, report.queued_while_stalled);
+  EXPECT_LE(report.held_while_stalled, 48u) << "a stalled owner took the ring";
+  EXPECT_LE(report.queued_while_stalled, 48u);
+  EXPECT_EQ(report.terminal, 0);
+  EXPECT_EQ(test::checksum(report.bytes), test::checksum(sent));
+  EXPECT_EQ(report.bytes.size(), sent.size());
+  EXPECT_EQ(rt.buffers().available(), rt.buffers().count());
+}
+
+// An empty ring: the receive that finds it so (-ENOBUFS) waits for a buffer to come
+// back — the loop goes idle, it does not spin re-arming — and then gets its bytes.
+task<void> read_one(multishot_recv* rx, std::string* got) {
+  recv_result r = co_await rx->next();
+  if (r.value > 0) got->assign(r.lease.data().data(), r.lease.data().size());
+}
+
+task<void> hold_ring_then_release(multishot_recv* rx_a, int a_client, int b_client, runtime* rt,
+                                  std::uint64_t* spins) {
+  test::write_all(a_client, "one", 3);
+  recv_result held1 = co_await rx_a->next();
+  co_await sleep_for(5ms);
+  test::write_all(a_client, "two", 3);
+  recv_result held2 = co_await rx_a->next();  // both buffers of the ring are now held
+  EXPECT_EQ(rt->buffers().available(), 0u);
+  test::write_all(b_client, "for b", 5);
+  co_await sleep_for(20ms);  // B's receive has met the empty ring by now
+  const std::uint64_t before = rt->stats().loop_iterations;
+  co_await sleep_for(100ms);
+  *spins = rt->stats().loop_iterations - before;
+  held1.lease.release();  // buffers come back: B's receive is armed again
+  held2.lease.release();
+}
+
+task<void> starve_then_release(descriptor a, descriptor b, int a_client, int b_client, runtime* rt,
+                               std::uint64_t* spins, std::string* b_got) {
+  multishot_recv rx_a(a, rt->buffers());
+  multishot_recv rx_b(b, rt->buffers());
+  co_await when_all(read_one(&rx_b, b_got),
+                    hold_ring_then_release(&rx_a, a_client, b_client, rt, spins));
+  co_await rx_a.stop();
+  co_await rx_b.stop();
+}
+
+TEST(BufferRing, EmptyRingWaitsForABufferInsteadOfSpinning) {
+  test::watchdog dog(30s, "empty ring");
+  runtime rt(runtime::options{.buffer_count = 2, .buffer_size = 512});
+  test::tcp_pair a = test::make_tcp_pair();
+  test::tcp_pair b = test::make_tcp_pair();
+  std::uint64_t spins = 0;
+  std::string b_got;
+  rt.block_on(starve_then_release(descriptor{a.server.get(), false},
+                                  descriptor{b.server.get(), false}, a.client.get(), b.client.get(),
+                                  &rt, &spins, &b_got));
+  EXPECT_GE(rt.stats().enobufs_rearms, 1u) << "B never met the empty ring";
+  EXPECT_LE(spins, 10u) << "the loop spun while the ring was empty";
+  EXPECT_EQ(b_got, "for b");
   EXPECT_EQ(rt.buffers().available(), rt.buffers().count());
 }
 
