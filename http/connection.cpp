@@ -15,7 +15,11 @@
 namespace coring::http {
 
 server_state::server_state(handler& h, const server_limits& l)
-    : handler_(h), limits(l), header_timeouts(l.header_timeout), idle_timeouts(l.idle_timeout) {}
+    : handler_(h),
+      limits(l),
+      header_timeouts(l.header_timeout),
+      idle_timeouts(l.idle_timeout),
+      send_timeouts(l.send_timeout) {}
 
 exchange* server_state::acquire() {
   if (free_.empty()) return new exchange(limits);
@@ -52,14 +56,22 @@ namespace {
 
 // The connection's control block: what timers and shutdown reach from outside.
 struct connection_control {
+  connection_control(multishot_recv* rx, stop_source* abort) noexcept : rx(rx), send_stop(abort) {}
   multishot_recv* rx;
+  stop_source send_stop;  // cancels a stuck send (send timeout); a child of the server's abort
   bool busy = false;      // holds a partial request or is answering
   bool draining = false;  // shutdown asked: close after the current batch
+  bool sending = false;   // the timer is the send timeout
   timeout_list::node timer{&on_timeout, this};
   stop_callback on_shutdown{&on_graceful, this};
 
   static void on_timeout(void* p) noexcept {
-    static_cast<connection_control*>(p)->rx->cancel(/*timed_out=*/true);
+    auto* self = static_cast<connection_control*>(p);
+    if (self->sending) {
+      self->send_stop.request_stop();  // the peer stopped reading: give up on it
+    } else {
+      self->rx->cancel(/*timed_out=*/true);
+    }
   }
   static void on_graceful(void* p) noexcept {
     auto* self = static_cast<connection_control*>(p);
@@ -70,7 +82,9 @@ struct connection_control {
 
 // Sends everything in `out`: one send for a single segment, sendmsg for several,
 // send_zc for a large referenced body while the route really sends without copying.
-task<bool> flush(descriptor socket, output_buffer& out, zero_copy_policy& zc) {
+// Each send that makes progress re-arms `progress` (the send timeout).
+task<bool> flush(descriptor socket, output_buffer& out, zero_copy_policy& zc,
+                 timeout_list::node& progress, timeout_list& send_timeouts) {
   while (!out.empty()) {
     std::vector<iovec>& iov = out.iovecs();
     io_result r;
@@ -88,8 +102,23 @@ task<bool> flush(descriptor socket, output_buffer& out, zero_copy_policy& zc) {
     }
     if (r.value <= 0) co_return false;
     out.consume(static_cast<std::size_t>(r.value));
+    send_timeouts.arm(progress, coarse_now_ms());
   }
   co_return true;
+}
+
+// flush() under the send timeout: a peer that stops reading cannot hold the
+// connection (and the buffers it has been sent) forever.
+task<bool> send_all(server_state& s, descriptor socket, output_buffer& out, zero_copy_policy& zc,
+                    connection_control& control) {
+  control.sending = true;
+  s.send_timeouts.arm(control.timer, coarse_now_ms());
+  const bool sent =
+      co_await flush(socket, out, zc, control.timer, s.send_timeouts).under(&control.send_stop);
+  control.sending = false;
+  s.send_timeouts.disarm(control.timer);  // serve_connection arms the next timer
+  if (!sent && control.send_stop.stop_requested()) ++s.stats.timeouts;
+  co_return sent;
 }
 
 void write_error(output_buffer& out, int status, std::string_view reason) {
@@ -165,7 +194,7 @@ task<bool> process_input(server_state& s, descriptor socket, connection_flow& fl
     // Backpressure: answer a bounded batch, send it, then go on parsing.
     if (++answered >= s.limits.max_pipelined || ex->out.size() >= s.limits.max_output_bytes) {
       // Named result: GCC 12 miscompiles `if (co_await ...)` conditions.
-      const bool sent = co_await flush(socket, ex->out, flow.zc);
+      const bool sent = co_await send_all(s, socket, ex->out, flow.zc, control);
       if (!sent) {
         open = false;
         break;
@@ -189,7 +218,7 @@ task<bool> process_input(server_state& s, descriptor socket, connection_flow& fl
   received.lease.release();
 
   if (!ex->out.empty()) {
-    const bool sent = co_await flush(socket, ex->out, flow.zc);
+    const bool sent = co_await send_all(s, socket, ex->out, flow.zc, control);
     if (!sent) open = false;
   }
   if (ex->assembly.empty()) {
@@ -200,10 +229,11 @@ task<bool> process_input(server_state& s, descriptor socket, connection_flow& fl
 }
 
 // Answers a stalled partial request with 408.
-task<void> answer_timeout(server_state& s, descriptor socket, connection_flow& flow) {
+task<void> answer_timeout(server_state& s, descriptor socket, connection_flow& flow,
+                          connection_control& control) {
   write_error(flow.ex->out, 408, "request timeout");
   ++s.stats.error_responses;
-  co_await flush(socket, flow.ex->out, flow.zc);
+  co_await send_all(s, socket, flow.ex->out, flow.zc, control);
 }
 
 task<void> close_socket(descriptor socket) {
@@ -214,8 +244,9 @@ task<void> close_socket(descriptor socket) {
 }  // namespace
 
 task<void> serve_connection(server_state& s, descriptor socket) {
-  multishot_recv rx(socket, runtime::current().buffers());
-  connection_control control{&rx};
+  multishot_recv rx(socket, runtime::current().buffers(),
+                    static_cast<unsigned>(s.limits.max_queued_receives));
+  connection_control control(&rx, &s.abort);
   connection_flow flow;
   s.graceful.add(&control.on_shutdown);
   bool open = !s.graceful.stop_requested();
@@ -235,7 +266,7 @@ task<void> serve_connection(server_state& s, descriptor socket) {
     if (received.value <= 0) {
       if (received.value == -ETIMEDOUT) {
         ++s.stats.timeouts;
-        if (partial) co_await answer_timeout(s, socket, flow);  // started a request, then stalled
+        if (partial) co_await answer_timeout(s, socket, flow, control);  // started, then stalled
       }
       break;
     }

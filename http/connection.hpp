@@ -51,6 +51,7 @@ class server_state {
   wait_group connections;
   timeout_list header_timeouts;
   timeout_list idle_timeouts;
+  timeout_list send_timeouts;
   bool stopping = false;
   int accept_error = 0;  // the errno that broke the listener (server::accept_error)
   listener* listening = nullptr;

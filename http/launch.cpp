@@ -88,8 +88,10 @@ void take_server_flags(cli& flags, server_config& c) {
   if (auto v = flags.take_size("max-body-bytes")) l.max_body_bytes = *v;
   if (auto v = flags.take_number("max-pipelined", 1, 1'000'000)) l.max_pipelined = *v;
   if (auto v = flags.take_size("max-output-bytes")) l.max_output_bytes = *v;
+  if (auto v = flags.take_number("max-queued-receives", 1, 4096)) l.max_queued_receives = *v;
   if (auto v = flags.take_duration("header-timeout")) l.header_timeout = *v;
   if (auto v = flags.take_duration("idle-timeout")) l.idle_timeout = *v;
+  if (auto v = flags.take_duration("send-timeout")) l.send_timeout = *v;
   if (auto v = flags.take_duration("drain-timeout")) l.drain_timeout = *v;
   if (auto v = flags.take_number("ring-entries", 1, 1u << 20))
     c.ring.sq_entries = static_cast<unsigned>(*v);
@@ -111,8 +113,11 @@ std::string server_flags_help() {
          "  --max-body-bytes N       request body (default 1m) → 413\n"
          "  --max-pipelined N        requests answered per send (default 128)\n"
          "  --max-output-bytes N     pending output before reading pauses (default 256k)\n"
+         "  --max-queued-receives N  received buffers a busy connection holds, then its\n"
+         "                           receive pauses (default 8)\n"
          "  --header-timeout D       first byte to complete request (default 10s) → 408\n"
          "  --idle-timeout D         keep-alive idle time (default 60s)\n"
+         "  --send-timeout D         a response send that makes no progress (default 30s) → close\n"
          "  --drain-timeout D        graceful shutdown bound (default 5s)\n"
          "  --ring-entries N         io_uring submission queue entries (default 1024)\n"
          "  --buffer-count N         provided receive buffers per thread (default 2048)\n"

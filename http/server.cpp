@@ -13,7 +13,8 @@ namespace {
 
 // Expires header and idle timeouts a few times per (shortest) timeout.
 task<void> run_ticker(server_state* s) {
-  const auto shortest = std::min(s->limits.header_timeout, s->limits.idle_timeout);
+  const auto shortest =
+      std::min({s->limits.header_timeout, s->limits.idle_timeout, s->limits.send_timeout});
   const auto tick =
       std::clamp(shortest / 4, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
   int ticks = 0;
@@ -23,6 +24,7 @@ task<void> run_ticker(server_state* s) {
     const std::int64_t now = coarse_now_ms();
     s->header_timeouts.expire(now);
     s->idle_timeouts.expire(now);
+    s->send_timeouts.expire(now);
     if (++ticks * tick >= std::chrono::seconds(1)) {
       ticks = 0;
       s->trim();

@@ -46,8 +46,12 @@ inline std::uint64_t env_or(const char* name, std::uint64_t fallback) {
   const char* v = std::getenv(name);
   return v != nullptr ? std::strtoull(v, nullptr, 10) : fallback;
 }
-inline std::uint64_t seed_or(std::uint64_t fallback) { return env_or("CORING_HOSTILE_SEED", fallback); }
-inline std::uint64_t cases_or(std::uint64_t fallback) { return env_or("CORING_HOSTILE_CASES", fallback); }
+inline std::uint64_t seed_or(std::uint64_t fallback) {
+  return env_or("CORING_HOSTILE_SEED", fallback);
+}
+inline std::uint64_t cases_or(std::uint64_t fallback) {
+  return env_or("CORING_HOSTILE_CASES", fallback);
+}
 
 struct case_input {
   std::string wire;
@@ -83,7 +87,9 @@ class generator {
 
   void mutate(std::string& w) {
     // `sv`: the literal holds a NUL, which a const char* constructor would stop at.
-    static constexpr std::string_view interesting = "\r\n :\t\0" "0123456789abcdefxX-;,/?%\xff"sv;
+    static constexpr std::string_view interesting =
+        "\r\n :\t\0"
+        "0123456789abcdefxX-;,/?%\xff"sv;
     const std::size_t at = pick(0, w.size() - 1);
     switch (pick(0, 7)) {
       case 0:  // flip to any byte
@@ -215,7 +221,8 @@ inline verdict check_answer(std::string_view answer, const std::set<int>& allowe
       return v;
     }
     const std::string_view head = answer.substr(0, head_end);
-    if (head.size() < 12 || (head.substr(0, 9) != "HTTP/1.1 " && head.substr(0, 9) != "HTTP/1.0 ")) {
+    if (head.size() < 12 ||
+        (head.substr(0, 9) != "HTTP/1.1 " && head.substr(0, 9) != "HTTP/1.0 ")) {
       v.problem = "not a status line";
       return v;
     }
@@ -231,14 +238,15 @@ inline verdict check_answer(std::string_view answer, const std::set<int>& allowe
     std::size_t line = head.find("\r\n");
     while (line != std::string_view::npos) {
       const std::size_t next = head.find("\r\n", line + 2);
-      std::string field(head.substr(line + 2, next == std::string_view::npos ? std::string::npos
-                                                                             : next - line - 2));
+      std::string field(head.substr(
+          line + 2, next == std::string_view::npos ? std::string::npos : next - line - 2));
       std::transform(field.begin(), field.end(), field.begin(),
                      [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
       if (field.starts_with("content-length: ")) {
         const std::string digits = field.substr(16);
         if (digits.empty() || digits.size() > 9 ||
-            !std::all_of(digits.begin(), digits.end(), [](char d) { return d >= '0' && d <= '9'; })) {
+            !std::all_of(digits.begin(), digits.end(),
+                         [](char d) { return d >= '0' && d <= '9'; })) {
           v.problem = "bad content-length in a response";
           return v;
         }
@@ -271,16 +279,17 @@ inline verdict check_answer(std::string_view answer, const std::set<int>& allowe
 }
 
 struct campaign_result {
-  std::uint64_t ok_responses = 0;   // 2xx
-  std::uint64_t responses = 0;      // all
+  std::uint64_t ok_responses = 0;  // 2xx
+  std::uint64_t responses = 0;     // all
   std::uint64_t error_responses = 0;
-  std::uint64_t valid_cases = 0;    // unmutated
+  std::uint64_t valid_cases = 0;  // unmutated
   std::map<int, std::uint64_t> statuses;
   std::vector<std::string> failures;  // the first few, with the bytes sent and received
 
   std::string histogram() const {
     std::string out;
-    for (const auto& [status, n] : statuses) out += " " + std::to_string(status) + "×" + std::to_string(n);
+    for (const auto& [status, n] : statuses)
+      out += " " + std::to_string(status) + "×" + std::to_string(n);
     return out;
   }
 };

@@ -3,6 +3,8 @@
 // with well-framed responses (or close), never with anything else, never die, and
 // never lose a request it parsed.
 
+#include "hostile_input.hpp"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -11,7 +13,6 @@
 #include <string>
 #include <vector>
 
-#include "hostile_input.hpp"
 #include "test_client.hpp"
 #include "test_server.hpp"
 
@@ -41,14 +42,15 @@ TEST(HostileInput, MutatedRequestsGetWellFramedAnswersAndNothingIsLost) {
   const std::vector<std::string> templates = {
       "GET /a?x=1 HTTP/1.1\r\nHost: h\r\nAccept: */*\r\n\r\n",
       "POST /p HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello",
-      "POST /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n10\r\n0123456789abcdef\r\n0\r\n\r\n",
+      "POST /c HTTP/1.1\r\nTransfer-Encoding: "
+      "chunked\r\n\r\n3\r\nabc\r\n10\r\n0123456789abcdef\r\n0\r\n\r\n",
       "DELETE /d/e HTTP/1.1\r\nX-Long: " + std::string(300, 'v') + "\r\n\r\n",
       "GET / HTTP/1.0\r\n\r\n",
   };
   const std::uint64_t cases = hostile::cases_or(3000);
-  const hostile::campaign_result result = hostile::run_campaign(
-      server.port(), templates, {200, 400, 408, 413, 414, 431, 501, 505}, hostile::app_errors::close,
-      hostile::seed_or(20261123), cases, 4);
+  const hostile::campaign_result result =
+      hostile::run_campaign(server.port(), templates, {200, 400, 408, 413, 414, 431, 501, 505},
+                            hostile::app_errors::close, hostile::seed_or(20261123), cases, 4);
   for (const auto& f : result.failures) ADD_FAILURE() << f;
 
   // Still serving, and every request the server parsed was answered.
