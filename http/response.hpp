@@ -22,7 +22,8 @@ class response {
       : out_(out), head_(head_request), keep_alive_(keep_alive), http10_(http10) {}
 
   // Must come before any header.
-  void status(int code) noexcept { status_ = code; }
+  // A code outside 100..599 is a handler bug; it is answered as 500, never sent as is.
+  void status(int code) noexcept { status_ = code >= 100 && code <= 599 ? code : 500; }
   int status() const noexcept { return status_; }
   void header(std::string_view name, std::string_view value);
 

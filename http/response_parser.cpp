@@ -75,6 +75,11 @@ int response_parser::on_header_value(llhttp_t* p, const char* at, std::size_t le
 int response_parser::on_headers_complete(llhttp_t* p) {
   response_parser& self = self_of(p);
   self.out_->status = p->status_code;
+  // RFC 9110 §15: a status code is 100..599. 101 answers an Upgrade we never ask for.
+  if (p->status_code < 100 || p->status_code > 599 || p->status_code == 101) {
+    llhttp_set_error_reason(p, "invalid status code");
+    return -1;
+  }
   if (p->content_length > self.max_body_ && (p->flags & F_CONTENT_LENGTH) != 0) {
     self.too_large_ = true;
     return -1;

@@ -8,6 +8,9 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <map>
+#include <mutex>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -167,6 +170,119 @@ TEST(UserApp, ChainedMutatedRequestsGetWellFramedAnswers) {
   expect_user_body(r.body);
   EXPECT_EQ(front.stop(), 0);
   EXPECT_EQ(upstream.stop(), 0);
+}
+
+// A hostile upstream: every response it sends is a seeded random mutation of a valid
+// one (Content-Length, chunked, close-delimited, 1xx first, errors), and it closes the
+// connection after each mutated one (so the pool never reuses a connection left in an
+// unknown state). Each of our requests must still get one well-framed answer within the
+// upstream timeout — whatever the upstream sent — and the front must survive.
+class hostile_upstream {
+ public:
+  explicit hostile_upstream(std::uint64_t seed)
+      : listener_(listen_plain(&port_)),
+        gen_(seed,
+             {"HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nhello",
+              "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n "
+              "world\r\n0\r\n\r\n",
+              "HTTP/1.1 200 OK\r\nconnection: close\r\n\r\nuntil the end",
+              "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok",
+              "HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n",
+              "HTTP/1.1 503 Busy\r\ncontent-type: text/plain\r\ncontent-length: 4\r\n\r\nbusy"},
+             /*max_joined=*/1) {
+    acceptor_ = std::thread([this] { accept_loop(); });
+  }
+  ~hostile_upstream() {
+    stop_ = true;
+    ::shutdown(listener_.get(), SHUT_RDWR);
+    acceptor_.join();
+    for (std::thread& t : connections_) t.join();
+  }
+  std::uint16_t port() const { return port_; }
+  int responses() const { return responses_.load(); }
+
+ private:
+  void accept_loop() {
+    while (!stop_) {
+      const int fd = ::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC);
+      if (fd < 0) return;
+      connections_.emplace_back([this, fd] { serve(unique_fd(fd)); });
+    }
+  }
+  void serve(unique_fd s) {
+    set_io_timeout(s.get(), std::chrono::milliseconds(100));
+    std::string pending;
+    while (!stop_) {
+      char buf[4096];
+      const ssize_t n = ::recv(s.get(), buf, sizeof buf, 0);
+      if (n == 0) return;
+      if (n < 0) {
+        if (errno == EAGAIN || errno == EINTR) continue;
+        return;
+      }
+      pending.append(buf, static_cast<std::size_t>(n));
+      std::size_t end = 0;
+      while ((end = pending.find("\r\n\r\n")) != std::string::npos) {
+        pending.erase(0, end + 4);
+        hostile::case_input reply;
+        {
+          std::lock_guard lock(mutex_);
+          reply = gen_.next();
+        }
+        std::size_t from = 0;
+        for (std::size_t to : reply.segment_ends) {
+          if (to > from) (void)!::send(s.get(), reply.wire.data() + from, to - from, MSG_NOSIGNAL);
+          from = to;
+        }
+        ++responses_;
+        if (reply.mutations > 0 || reply.wire.find("connection: close") != std::string::npos) {
+          return;  // closes: what follows a mutated response is unknown
+        }
+      }
+    }
+  }
+
+  std::uint16_t port_ = 0;
+  unique_fd listener_;
+  std::mutex mutex_;
+  hostile::generator gen_;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> responses_{0};
+  std::thread acceptor_;
+  std::vector<std::thread> connections_;  // joined at the end (a few hundred at most)
+};
+
+TEST(UserApp, ChainedHostileUpstreamResponsesGetOneWellFramedAnswerEach) {
+  hostile_upstream upstream(hostile::seed_or(4242));
+  server_process front(
+      "user", {"--port", "0", "--threads", "1", "--upstream",
+               "127.0.0.1:" + std::to_string(upstream.port()), "--upstream-timeout", "500ms"});
+  std::set<int> any_status;
+  for (int s = 100; s < 600; ++s) any_status.insert(s);
+  std::map<int, int> statuses;
+  const int requests = static_cast<int>(hostile::cases_or(400));
+  http_conn c(front.port());
+  for (int i = 0; i < requests; ++i) {
+    const auto started = clock::now();
+    http_reply r = c.roundtrip(get_request("/v1/user"));  // throws if none comes
+    ++statuses[r.status];
+    EXPECT_LT(elapsed_ms(started).count(), 3000) << "request " << i << " hung on the upstream";
+    EXPECT_TRUE(any_status.contains(r.status));
+    if (r.status == 502 || r.status == 504) {
+      EXPECT_EQ(r.header("content-type"), "text/plain");
+    }
+    if (r.closed) c = http_conn(front.port());
+  }
+  std::string histogram;
+  for (const auto& [status, n] : statuses) {
+    histogram += " " + std::to_string(status) + "×" + std::to_string(n);
+  }
+  std::printf("hostile upstream: %d requests, statuses:%s\n", requests, histogram.c_str());
+  EXPECT_GT(statuses[200], requests / 10);  // valid responses still relayed
+  EXPECT_GT(statuses[502], requests / 10);  // broken ones mapped to 502
+  EXPECT_GE(upstream.responses(), requests);
+  EXPECT_EQ(c.roundtrip(get_request("/v1/customer/get")).status, 200);  // local route
+  EXPECT_EQ(front.stop(), 0);
 }
 
 TEST(UserApp, ChainedUpstreamRefusedIs502) {

@@ -201,6 +201,30 @@ TEST(HttpClient, MalformedResponse) {
   EXPECT_EQ(fetch_once(c).error, client_error::malformed);
 }
 
+// llhttp takes any three digits; a status outside 100..599 (or a 101 nobody asked for)
+// must not be relayed as if it were one.
+TEST(HttpClient, StatusCodeOutsideTheValidRangeIsMalformed) {
+  for (const char* line : {"HTTP/1.1 002 OK", "HTTP/1.1 000 Zero", "HTTP/1.1 600 Beyond",
+                           "HTTP/1.1 999 Max", "HTTP/1.1 101 Switching Protocols"}) {
+    fake_upstream up([line](int fd, int) {
+      std::string buffer;
+      read_request(fd, buffer);
+      test::write_all(fd, std::string(line) + "\r\ncontent-length: 2\r\n\r\nok");
+    });
+    client c(up.address());
+    EXPECT_EQ(fetch_once(c).error, client_error::malformed) << line;
+  }
+  fake_upstream edges([](int fd, int) {
+    std::string buffer;
+    read_request(fd, buffer);
+    test::write_all(fd, "HTTP/1.1 599 Edge\r\ncontent-length: 2\r\n\r\nok");
+  });
+  client c(edges.address());
+  const outcome o = fetch_once(c);
+  EXPECT_EQ(o.error, client_error::none);
+  EXPECT_EQ(o.response.status, 599);
+}
+
 TEST(HttpClient, ChunkedResponse) {
   fake_upstream up([](int fd, int) {
     std::string buffer;

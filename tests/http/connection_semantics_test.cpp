@@ -17,6 +17,7 @@ class ConnectionSemantics : public testing::Test {
  protected:
   fn_handler handler_{[](request& req, response& res) {
     if (req.path == "/silent") return;  // forgets to answer
+    if (req.path == "/bad-status") return res.send_text(42, "not a status\n");
     if (req.method == method::post) {
       res.body("got " + std::string(req.body));
     } else {
@@ -125,6 +126,14 @@ TEST_F(ConnectionSemantics, TrickledChunkedRequestIsParsedOnce) {
       std::string("GET /end HTTP/1.1\r\nConnection: close\r\n\r\n").size();
   EXPECT_EQ(server_.stats().bytes_parsed, wire.size() + end_request);
   EXPECT_EQ(server_.stats().requests, 2u);
+}
+
+TEST_F(ConnectionSemantics, StatusOutsideTheValidRangeIsSentAs500) {
+  client c(server_.port());
+  const http_response r = c.roundtrip(get_request("/bad-status"));
+  EXPECT_EQ(r.status, 500) << r.raw;
+  EXPECT_EQ(r.status_line, "HTTP/1.1 500 Internal Server Error");
+  EXPECT_EQ(c.roundtrip(get_request("/")).status, 200);  // the connection is still in sync
 }
 
 TEST_F(ConnectionSemantics, HandlerThatDoesNotRespondGives500) {

@@ -62,12 +62,13 @@ struct case_input {
 
 class generator {
  public:
-  generator(std::uint64_t seed, std::vector<std::string> templates)
-      : rng_(seed), templates_(std::move(templates)) {}
+  // Each case joins 1..max_joined templates (pipelined requests; 1 for responses).
+  generator(std::uint64_t seed, std::vector<std::string> templates, int max_joined = 3)
+      : rng_(seed), templates_(std::move(templates)), max_joined_(max_joined) {}
 
   case_input next() {
     case_input c;
-    c.requests = static_cast<int>(pick(1, 3));
+    c.requests = static_cast<int>(pick(1, static_cast<std::size_t>(max_joined_)));
     for (int i = 0; i < c.requests; ++i) c.wire += templates_[pick(0, templates_.size() - 1)];
     c.mutations = pick(0, 4) == 0 ? 0 : static_cast<int>(pick(1, 4));  // a fifth stay valid
     for (int i = 0; i < c.mutations && !c.wire.empty(); ++i) mutate(c.wire);
@@ -133,6 +134,7 @@ class generator {
 
   std::mt19937_64 rng_;
   std::vector<std::string> templates_;
+  int max_joined_;
 };
 
 // Bytes as a C string literal, for failure messages (the middle of a long one elided).
