@@ -60,32 +60,7 @@ void buffer_ring::recycle(std::uint16_t id) noexcept {
                         io_uring_buf_ring_mask(count_), 0);
   io_uring_buf_ring_advance(entries_, 1);
   // Each callback only queues an SQE, so none of them re-enters the list while we walk it.
-  while (buffer_waiter* w = first_waiter_) {
-    stop_waiting(*w);
-    w->on_buffer_(w->context_);
-  }
-}
-
-void buffer_ring::wait_for_buffer(buffer_waiter& w) noexcept {
-  w.ring_ = this;
-  w.prev_ = last_waiter_;
-  w.next_ = nullptr;
-  if (last_waiter_ != nullptr) {
-    last_waiter_->next_ = &w;
-  } else {
-    first_waiter_ = &w;
-  }
-  last_waiter_ = &w;
-  ++waiter_count_;
-}
-
-void buffer_ring::stop_waiting(buffer_waiter& w) noexcept {
-  if (w.ring_ != this) return;
-  (w.prev_ != nullptr ? w.prev_->next_ : first_waiter_) = w.next_;
-  (w.next_ != nullptr ? w.next_->prev_ : last_waiter_) = w.prev_;
-  w.ring_ = nullptr;
-  w.prev_ = w.next_ = nullptr;
-  --waiter_count_;
+  while (buffer_waiter* w = waiters_.pop_front()) w->on_buffer_(w->context_);
 }
 
 }  // namespace coring

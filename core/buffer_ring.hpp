@@ -18,27 +18,24 @@
 #include <span>
 #include <utility>
 
+#include "core/intrusive_list.hpp"
+
 namespace coring {
 
 class buffer_ring;
 
 // Something to call back when a buffer is handed back (intrusive: no allocation).
-class buffer_waiter {
+class buffer_waiter : public list_node<buffer_waiter> {
  public:
   using callback = void (*)(void* context) noexcept;
   buffer_waiter(callback on_buffer, void* context) noexcept
       : on_buffer_(on_buffer), context_(context) {}
-  buffer_waiter(const buffer_waiter&) = delete;
-  buffer_waiter& operator=(const buffer_waiter&) = delete;
-  bool waiting() const noexcept { return ring_ != nullptr; }
+  bool waiting() const noexcept { return linked(); }
 
  private:
   friend class buffer_ring;
   callback on_buffer_;
   void* context_;
-  buffer_ring* ring_ = nullptr;
-  buffer_waiter* prev_ = nullptr;
-  buffer_waiter* next_ = nullptr;
 };
 
 class buffer_ring {
@@ -62,10 +59,10 @@ class buffer_ring {
   // Hands buffer `id` back to the kernel, then wakes every waiter.
   void recycle(std::uint16_t id) noexcept;
   // Queues `w` (not already waiting) for the next recycled buffer.
-  void wait_for_buffer(buffer_waiter& w) noexcept;
+  void wait_for_buffer(buffer_waiter& w) noexcept { waiters_.push_back(w); }
   // Takes `w` off the queue if it is on it.
-  void stop_waiting(buffer_waiter& w) noexcept;
-  std::size_t waiters() const noexcept { return waiter_count_; }
+  void stop_waiting(buffer_waiter& w) noexcept { waiters_.remove(w); }
+
   // The ring was torn down (io_uring_queue_exit): its registrations are gone with it.
   void ring_closed() noexcept { registered_ = false; }
 
@@ -78,9 +75,7 @@ class buffer_ring {
   unsigned count_;
   unsigned size_;
   unsigned leased_ = 0;
-  buffer_waiter* first_waiter_ = nullptr;
-  buffer_waiter* last_waiter_ = nullptr;
-  std::size_t waiter_count_ = 0;
+  intrusive_list<buffer_waiter> waiters_;
   bool registered_ = true;
   std::uint16_t group_id_;
 };

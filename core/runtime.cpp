@@ -114,8 +114,8 @@ runtime::~runtime() {
   io_uring_queue_exit(&ring_);
   if (buffers_) buffers_->ring_closed();
   // Now the frames of tasks still suspended can be freed.
-  while (spawned_head_ != nullptr) {
-    std::coroutine_handle<detail::detached_promise>::from_promise(*spawned_head_).destroy();
+  while (!spawned_.empty()) {
+    std::coroutine_handle<detail::detached_promise>::from_promise(*spawned_.front()).destroy();
   }
   buffers_.reset();
   current_runtime = nullptr;
@@ -227,19 +227,12 @@ void runtime::spawn(task<void> t) {
 
 void runtime::link(detail::detached_promise* p) noexcept {
   p->owner = this;
-  p->next = spawned_head_;
-  if (spawned_head_ != nullptr) spawned_head_->prev = p;
-  spawned_head_ = p;
+  spawned_.push_front(*p);
   ++live_spawned_;
 }
 
 void runtime::unlink(detail::detached_promise* p) noexcept {
-  if (p->prev != nullptr) {
-    p->prev->next = p->next;
-  } else {
-    spawned_head_ = p->next;
-  }
-  if (p->next != nullptr) p->next->prev = p->prev;
+  spawned_.remove(*p);
   --live_spawned_;
 }
 

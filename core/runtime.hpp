@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/completion.hpp"
+#include "core/intrusive_list.hpp"
 #include "core/stats.hpp"
 #include "core/stop.hpp"
 #include "core/task.hpp"
@@ -123,7 +124,7 @@ class runtime {
   std::vector<std::coroutine_handle<>> running_;
   std::unique_ptr<buffer_ring> buffers_;
   stop_source shutdown_;
-  detail::detached_promise* spawned_head_ = nullptr;
+  intrusive_list<detail::detached_promise> spawned_;
   std::size_t live_spawned_ = 0;
   unsigned fixed_file_capacity_ = 0;
   unsigned fixed_files_in_use_ = 0;
@@ -138,13 +139,11 @@ class runtime {
 namespace detail {
 
 // The frame of a spawned task: starts when posted, frees itself when it ends.
-struct detached_promise {
+struct detached_promise : list_node<detached_promise> {
   struct handle_type {
     std::coroutine_handle<detached_promise> h;
   };
   runtime* owner = nullptr;
-  detached_promise* prev = nullptr;
-  detached_promise* next = nullptr;
 
   static void* operator new(std::size_t size) { return frame_pool::allocate(size); }
   static void operator delete(void* frame, std::size_t size) noexcept {

@@ -8,9 +8,11 @@
 // final CQE (with -ECANCELED), so nothing the kernel writes is freed early.
 // No atomics: a stop_source and everything registered on it live on one thread.
 
+#include "core/intrusive_list.hpp"
+
 namespace coring {
 
-class stop_callback {
+class stop_callback : public list_node<stop_callback> {
  public:
   using function = void (*)(void* context) noexcept;
   stop_callback(function fn, void* context) noexcept : fn_(fn), context_(context) {}
@@ -21,9 +23,6 @@ class stop_callback {
   friend class stop_source;
   function fn_;
   void* context_;
-  stop_callback* prev_ = nullptr;
-  stop_callback* next_ = nullptr;
-  bool linked_ = false;
 };
 
 class stop_source {
@@ -51,35 +50,17 @@ class stop_source {
     if (requested_) return;
     requested_ = true;
     // Unlink each callback before calling it, so a callback may unregister others.
-    while (head_ != nullptr) {
-      stop_callback* cb = head_;
-      remove(cb);
-      cb->fn_(cb->context_);
-    }
+    while (stop_callback* cb = callbacks_.pop_front()) cb->fn_(cb->context_);
   }
 
   // Registers cb; returns false (and registers nothing) if stop was already requested.
   bool add(stop_callback* cb) noexcept {
     if (requested_) return false;
-    cb->prev_ = nullptr;
-    cb->next_ = head_;
-    if (head_ != nullptr) head_->prev_ = cb;
-    head_ = cb;
-    cb->linked_ = true;
+    callbacks_.push_front(*cb);  // the newest fires first
     return true;
   }
 
-  void remove(stop_callback* cb) noexcept {
-    if (!cb->linked_) return;
-    if (cb->prev_ != nullptr) {
-      cb->prev_->next_ = cb->next_;
-    } else {
-      head_ = cb->next_;
-    }
-    if (cb->next_ != nullptr) cb->next_->prev_ = cb->prev_;
-    cb->prev_ = cb->next_ = nullptr;
-    cb->linked_ = false;
-  }
+  void remove(stop_callback* cb) noexcept { callbacks_.remove(*cb); }
 
  private:
   static void on_parent_stop(void* self) noexcept {
@@ -90,7 +71,7 @@ class stop_source {
 
   stop_callback parent_link_{&on_parent_stop, this};
   stop_source* parent_ = nullptr;
-  stop_callback* head_ = nullptr;
+  intrusive_list<stop_callback> callbacks_;
   bool requested_ = false;
 };
 

@@ -10,6 +10,8 @@
 #include <chrono>
 #include <cstdint>
 
+#include "core/intrusive_list.hpp"
+
 namespace coring::http {
 
 // Milliseconds from CLOCK_MONOTONIC_COARSE (vDSO, a few ns).
@@ -21,13 +23,11 @@ inline std::int64_t coarse_now_ms() noexcept {
 
 class timeout_list {
  public:
-  struct node {
+  struct node : list_node<node> {
     using callback = void (*)(void* context) noexcept;
     node(callback fire, void* context) noexcept : fire(fire), context(context) {}
     callback fire;
     void* context;
-    node* prev = nullptr;
-    node* next = nullptr;
     timeout_list* owner = nullptr;
     std::int64_t deadline_ms = 0;
   };
@@ -39,36 +39,19 @@ class timeout_list {
     if (n.owner != nullptr) n.owner->disarm(n);
     n.deadline_ms = now_ms + timeout_ms_;
     n.owner = this;
-    n.prev = tail_;
-    n.next = nullptr;
-    if (tail_ != nullptr) {
-      tail_->next = &n;
-    } else {
-      head_ = &n;
-    }
-    tail_ = &n;
+    nodes_.push_back(n);
   }
 
   void disarm(node& n) noexcept {
     if (n.owner != this) return;
-    if (n.prev != nullptr) {
-      n.prev->next = n.next;
-    } else {
-      head_ = n.next;
-    }
-    if (n.next != nullptr) {
-      n.next->prev = n.prev;
-    } else {
-      tail_ = n.prev;
-    }
-    n.prev = n.next = nullptr;
+    nodes_.remove(n);
     n.owner = nullptr;
   }
 
   // Fires (and unlinks) every node whose deadline has passed.
   void expire(std::int64_t now_ms) noexcept {
-    while (head_ != nullptr && head_->deadline_ms <= now_ms) {
-      node* n = head_;
+    while (!nodes_.empty() && nodes_.front()->deadline_ms <= now_ms) {
+      node* n = nodes_.front();
       disarm(*n);
       n->fire(n->context);
     }
@@ -76,8 +59,7 @@ class timeout_list {
 
  private:
   std::int64_t timeout_ms_;
-  node* head_ = nullptr;
-  node* tail_ = nullptr;
+  intrusive_list<node> nodes_;  // oldest deadline first
 };
 
 }  // namespace coring::http
