@@ -74,11 +74,13 @@ void response::finish_headers(std::size_t content_length, bool with_length) {
 }
 
 void response::body(std::string_view data) {
+  if (has_no_content()) return no_content();
   finish_headers(data.size());
   if (!head_) out_.append(data);
 }
 
 void response::body_static(std::string_view data) {
+  if (has_no_content()) return no_content();
   finish_headers(data.size());
   if (head_) return;
   if (data.size() < copy_threshold) {
@@ -89,6 +91,7 @@ void response::body_static(std::string_view data) {
 }
 
 void response::body_parts(std::string_view copied_prefix, std::string_view static_rest) {
+  if (has_no_content()) return no_content();
   finish_headers(copied_prefix.size() + static_rest.size());
   if (head_) return;
   out_.append(copied_prefix);

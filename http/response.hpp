@@ -22,8 +22,9 @@ class response {
       : out_(out), head_(head_request), keep_alive_(keep_alive), http10_(http10) {}
 
   // Must come before any header.
-  // A code outside 100..599 is a handler bug; it is answered as 500, never sent as is.
-  void status(int code) noexcept { status_ = code >= 100 && code <= 599 ? code : 500; }
+  // A final status is 200..599; anything else is a handler bug, answered as 500 (a 1xx
+  // would read as an interim response, and the client would wait for another).
+  void status(int code) noexcept { status_ = code >= 200 && code <= 599 ? code : 500; }
   int status() const noexcept { return status_; }
   void header(std::string_view name, std::string_view value);
 
@@ -38,7 +39,9 @@ class response {
   // immutable tail, as the user app's timestamped JSON).
   void body_parts(std::string_view copied_prefix, std::string_view static_rest);
   // Finishes a response that has no content at all (204 No Content, 304): no
-  // content-length field, no body (RFC 9110 §8.6).
+  // content-length field, no body (RFC 9110 §8.6). The body functions do the same for
+  // a 204 or 304 status, whatever they are given: a body there would be read as the
+  // start of the next response.
   void no_content();
   // Finishes with `code`, text/plain and `text`.
   void send_text(int code, std::string_view text);
@@ -47,6 +50,7 @@ class response {
   void close_connection() noexcept { keep_alive_ = false; }
   bool keep_alive() const noexcept { return keep_alive_; }
   bool finished() const noexcept { return finished_; }
+  bool has_no_content() const noexcept { return status_ == 204 || status_ == 304; }
 
  private:
   void start();

@@ -18,6 +18,11 @@ class ConnectionSemantics : public testing::Test {
   fn_handler handler_{[](request& req, response& res) {
     if (req.path == "/silent") return;  // forgets to answer
     if (req.path == "/bad-status") return res.send_text(42, "not a status\n");
+    if (req.path == "/interim-status") return res.send_text(103, "early hints are not final\n");
+    if (req.path == "/204-with-body") {
+      res.status(204);
+      return res.body("a body a 204 cannot have");
+    }
     if (req.method == method::post) {
       res.body("got " + std::string(req.body));
     } else {
@@ -134,6 +139,25 @@ TEST_F(ConnectionSemantics, StatusOutsideTheValidRangeIsSentAs500) {
   EXPECT_EQ(r.status, 500) << r.raw;
   EXPECT_EQ(r.status_line, "HTTP/1.1 500 Internal Server Error");
   EXPECT_EQ(c.roundtrip(get_request("/")).status, 200);  // the connection is still in sync
+}
+
+TEST_F(ConnectionSemantics, InterimStatusAsAFinalAnswerIsSentAs500) {
+  client c(server_.port());
+  EXPECT_EQ(c.roundtrip(get_request("/interim-status")).status, 500);
+  EXPECT_EQ(c.roundtrip(get_request("/")).status, 200);
+}
+
+// A body given to a 204 is dropped (with its content-length): a client reads none, so
+// sent bytes would be taken for the next response.
+TEST_F(ConnectionSemantics, NoContentStatusDropsTheBodyAndKeepsTheConnectionInSync) {
+  client c(server_.port());
+  c.send(get_request("/204-with-body") + get_request("/after"));
+  const http_response r = c.expect_response();
+  EXPECT_EQ(r.status, 204);
+  EXPECT_FALSE(r.header("content-length").has_value()) << r.raw;
+  const http_response next = c.expect_response();
+  EXPECT_EQ(next.status, 200) << next.raw;
+  EXPECT_EQ(next.body, "Hello world!");
 }
 
 TEST_F(ConnectionSemantics, HandlerThatDoesNotRespondGives500) {
