@@ -15,6 +15,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <utility>
 
@@ -80,18 +81,25 @@ class buffer_ring {
   std::uint16_t group_id_;
 };
 
-// A received buffer, handed back to its ring when the lease ends.
+// Received bytes: a ring buffer, handed back to its ring when the lease ends — or,
+// rarely, a heap copy (a paused receive gives its ring buffers back early).
 class recv_lease {
  public:
   recv_lease() noexcept = default;
   recv_lease(buffer_ring* ring, std::uint16_t id, std::uint32_t length) noexcept
       : ring_(ring), id_(id), length_(length) {}
+  recv_lease(std::unique_ptr<char[]> bytes, std::uint32_t length) noexcept
+      : heap_(bytes.release()), length_(length) {}
   recv_lease(recv_lease&& o) noexcept
-      : ring_(std::exchange(o.ring_, nullptr)), id_(o.id_), length_(o.length_) {}
+      : ring_(std::exchange(o.ring_, nullptr)),
+        heap_(std::exchange(o.heap_, nullptr)),
+        id_(o.id_),
+        length_(o.length_) {}
   recv_lease& operator=(recv_lease&& o) noexcept {
     if (this != &o) {
       release();
       ring_ = std::exchange(o.ring_, nullptr);
+      heap_ = std::exchange(o.heap_, nullptr);
       id_ = o.id_;
       length_ = o.length_;
     }
@@ -99,14 +107,18 @@ class recv_lease {
   }
   ~recv_lease() { release(); }
 
-  explicit operator bool() const noexcept { return ring_ != nullptr; }
-  std::span<char> data() const noexcept { return ring_->buffer(id_).first(length_); }
+  explicit operator bool() const noexcept { return ring_ != nullptr || heap_ != nullptr; }
+  std::span<char> data() const noexcept {
+    return heap_ != nullptr ? std::span<char>(heap_, length_) : ring_->buffer(id_).first(length_);
+  }
   void release() noexcept {
     if (ring_ != nullptr) std::exchange(ring_, nullptr)->recycle(id_);
+    delete[] std::exchange(heap_, nullptr);
   }
 
  private:
   buffer_ring* ring_ = nullptr;
+  char* heap_ = nullptr;
   std::uint16_t id_ = 0;
   std::uint32_t length_ = 0;
 };

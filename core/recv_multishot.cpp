@@ -1,5 +1,8 @@
 #include "core/recv_multishot.hpp"
 
+#include <cstring>
+#include <memory>
+#include <new>
 #include <utility>
 
 #include "core/runtime.hpp"
@@ -87,7 +90,25 @@ recv_result multishot_recv::pop() noexcept {
     return recv_result{e.value,
                        recv_lease(&ring_, e.buffer_id, static_cast<std::uint32_t>(e.value))};
   }
+  if (e.heap != nullptr) {
+    return recv_result{
+        e.value, recv_lease(std::unique_ptr<char[]>(e.heap), static_cast<std::uint32_t>(e.value))};
+  }
   return recv_result{e.value, {}};
+}
+
+void multishot_recv::copy_queue_out() noexcept {
+  auto copy_out = [this](entry& e) noexcept {
+    if (!e.has_buffer) return;
+    char* copy = new (std::nothrow) char[static_cast<std::size_t>(e.value)];
+    if (copy == nullptr) return;  // keep the ring buffer rather than lose the bytes
+    std::memcpy(copy, ring_.buffer(e.buffer_id).data(), static_cast<std::size_t>(e.value));
+    e.heap = copy;
+    e.has_buffer = false;
+    ring_.recycle(e.buffer_id);
+  };
+  for (unsigned i = 0; i < size_; ++i) copy_out(inline_[(head_ + i) % inline_capacity]);
+  for (entry& e : spill_) copy_out(e);
 }
 
 void multishot_recv::drop_queue() noexcept {
@@ -113,8 +134,10 @@ void multishot_recv::on_complete(completion* self, int res, std::uint32_t flags)
       me->push({res, id, true});
       if (more && me->queued() >= me->max_queued_ && !me->cancelling_ && !me->pausing_) {
         me->pausing_ = true;  // the owner is not keeping up: stop taking buffers
+        ++runtime::current().stats().recv_pauses;
         submit_cancel(static_cast<completion*>(me));
       }
+      if (me->pausing_) me->copy_queue_out();  // a stalled owner keeps no ring buffer
     }
   } else if (res == -ENOBUFS || (res == -ECANCELED && me->pausing_ && !me->cancelling_)) {
     if (res == -ENOBUFS) ++runtime::current().stats().enobufs_rearms;

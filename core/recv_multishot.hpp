@@ -9,9 +9,11 @@
 // Two rules keep one connection from starving the others that share the ring:
 // - Backpressure: once `max_queued` results wait unread (the owner is busy, e.g. its
 //   peer pipelines requests but does not read the answers), the request is cancelled
-//   — paused — and armed again only when the owner has drained the queue. A stalled
-//   connection holds at most about max_queued buffers; TCP flow control pushes back
-//   on its peer.
+//   — paused — and armed again only when the owner has drained the queue; TCP flow
+//   control pushes back on its peer. While paused, the queued bytes are copied to the
+//   heap and their ring buffers handed back, so a stalled connection holds no ring
+//   buffer at all (at most max_queued plus one kernel multishot run — up to 32
+//   results — of heap copies), and no number of stalled peers can empty the ring.
 // - -ENOBUFS (ring empty) waits for a buffer to come back (buffer_waiter) instead of
 //   re-arming at once, which would fail at once again: a busy loop.
 //
@@ -89,6 +91,7 @@ class multishot_recv : private completion {
     int value;
     std::uint16_t buffer_id;
     bool has_buffer;
+    char* heap = nullptr;  // owned copy of the bytes (paused), instead of a ring buffer
   };
   static constexpr unsigned inline_capacity = 8;
 
@@ -102,6 +105,7 @@ class multishot_recv : private completion {
   void push(const entry& e);
   void finish(int status);
   void drop_queue() noexcept;
+  void copy_queue_out() noexcept;
 
   descriptor socket_;
   buffer_ring& ring_;

@@ -11,6 +11,7 @@ runtime_stats& runtime_stats::operator+=(const runtime_stats& o) noexcept {
   cqes_reaped += o.cqes_reaped;
   cq_overflows += o.cq_overflows;
   enobufs_rearms += o.enobufs_rearms;
+  recv_pauses += o.recv_pauses;
   tasks_spawned += o.tasks_spawned;
   task_errors += o.task_errors;
   zc_sends += o.zc_sends;
@@ -40,7 +41,7 @@ void print_stats(std::FILE* out, const runtime_stats& s, std::uint64_t requests,
       out,
       "stats: requests=%llu cpu_us=%llu cpu_us_per_request=%.3f\n"
       "stats: loop_iterations=%llu io_uring_enter=%llu (%.3f per request) sqes=%llu "
-      "cqes=%llu cq_overflows=%llu enobufs_rearms=%llu\n"
+      "cqes=%llu cq_overflows=%llu enobufs_rearms=%llu recv_pauses=%llu\n"
       "stats: tasks_spawned=%llu task_errors=%llu zc_sends=%llu zc_copied=%llu "
       "accept_backoffs=%llu accept_errors=%llu\n",
       static_cast<unsigned long long>(requests), static_cast<unsigned long long>(cpu_micros),
@@ -50,6 +51,7 @@ void print_stats(std::FILE* out, const runtime_stats& s, std::uint64_t requests,
       static_cast<unsigned long long>(s.cqes_reaped),
       static_cast<unsigned long long>(s.cq_overflows),
       static_cast<unsigned long long>(s.enobufs_rearms),
+      static_cast<unsigned long long>(s.recv_pauses),
       static_cast<unsigned long long>(s.tasks_spawned),
       static_cast<unsigned long long>(s.task_errors), static_cast<unsigned long long>(s.zc_sends),
       static_cast<unsigned long long>(s.zc_copied),

@@ -13,6 +13,7 @@ struct runtime_stats {
   std::uint64_t cqes_reaped = 0;
   std::uint64_t cq_overflows = 0;    // loop turns that found CQEs held back (+ CQEs dropped)
   std::uint64_t enobufs_rearms = 0;  // multishot recv re-armed after buffer-ring exhaustion
+  std::uint64_t recv_pauses = 0;     // multishot recv paused: its owner left max_queued unread
   std::uint64_t tasks_spawned = 0;
   std::uint64_t task_errors = 0;  // spawned tasks that ended with an exception
   std::uint64_t zc_sends = 0;

@@ -113,7 +113,7 @@ std::string server_flags_help() {
          "  --max-body-bytes N       request body (default 1m) → 413\n"
          "  --max-pipelined N        requests answered per send (default 128)\n"
          "  --max-output-bytes N     pending output before reading pauses (default 256k)\n"
-         "  --max-queued-receives N  received buffers a busy connection holds, then its\n"
+         "  --max-queued-receives N  receives a busy connection leaves unread before its\n"
          "                           receive pauses (default 8)\n"
          "  --header-timeout D       first byte to complete request (default 10s) → 408\n"
          "  --idle-timeout D         keep-alive idle time (default 60s)\n"

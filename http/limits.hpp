@@ -14,7 +14,7 @@ struct server_limits {
   std::size_t max_body_bytes = 1024 * 1024;          // Content-Length or de-chunked body → 413
   std::size_t max_pipelined = 128;                   // requests answered per batch before a send
   std::size_t max_output_bytes = 256 * 1024;         // stop parsing (stop reading) above this
-  std::size_t max_queued_receives = 8;               // received buffers held unread, then pause
+  std::size_t max_queued_receives = 8;               // receives left unread, then pause
   std::chrono::milliseconds header_timeout{10'000};  // first byte → complete request → 408
   std::chrono::milliseconds idle_timeout{60'000};    // keep-alive wait between requests
   std::chrono::milliseconds send_timeout{30'000};    // a send that makes no progress → close

@@ -194,6 +194,20 @@ TEST(Hello, MalformedFlagValueExitsTwoWithAMessage) {
   EXPECT_NE(err.find("port"), std::string::npos) << err;
 }
 
+TEST(Hello, BackpressureFlagsAreValidated) {
+  hello_process zero({"--port", "0", "--max-queued-receives", "0"});
+  EXPECT_EQ(zero.wait_exit(5s), 2);
+  EXPECT_NE(zero.stderr_rest().find("max-queued-receives"), std::string::npos);
+  hello_process bad({"--port", "0", "--send-timeout", "soon"});
+  EXPECT_EQ(bad.wait_exit(5s), 2);
+  EXPECT_NE(bad.stderr_rest().find("send-timeout"), std::string::npos);
+  hello_process help({"--help"});
+  EXPECT_EQ(help.wait_exit(5s), 0);
+  const std::string usage = help.stdout_rest() + help.stderr_rest();
+  EXPECT_NE(usage.find("--send-timeout"), std::string::npos) << usage;
+  EXPECT_NE(usage.find("--max-queued-receives"), std::string::npos) << usage;
+}
+
 TEST(Hello, SigtermAnswersEverySentRequestThenExitsZero) {
   hello_process hello({"--port", "0", "--threads", "2", "--drain-timeout", "2s"});
   const std::uint16_t port = hello.wait_listening();

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "test_client.hpp"
 #include "test_server.hpp"
@@ -60,13 +61,17 @@ class Backpressure : public testing::Test {
   }
 };
 
-TEST_F(Backpressure, ClientThatStopsReadingDoesNotStarveOthers) {
-  // A small ring, so a connection that took every buffer would starve the rest.
+TEST_F(Backpressure, ClientsThatStopReadingDoNotStarveOthers) {
+  // A small ring: eight stalled connections holding even 8 buffers each would empty it.
   test_server server(handler_, {}, runtime::options{.buffer_count = 64, .buffer_size = 4096});
   std::atomic<bool> stop{false};
-  std::size_t flooded = 0;
-  std::thread flooder(flood_without_reading, server.port(), &stop, &flooded);
-  std::this_thread::sleep_for(300ms);  // the flooder's connection is stalled by now
+  constexpr int flooders = 8;
+  std::size_t flooded[flooders] = {};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < flooders; ++i) {
+    threads.emplace_back(flood_without_reading, server.port(), &stop, &flooded[i]);
+  }
+  std::this_thread::sleep_for(300ms);  // their connections are stalled by now
   try {
     for (int i = 0; i < 20; ++i) {
       client c(server.port());
@@ -78,9 +83,9 @@ TEST_F(Backpressure, ClientThatStopsReadingDoesNotStarveOthers) {
     ADD_FAILURE() << "another connection was starved: " << e.what();
   }
   stop = true;
-  flooder.join();
-  // TCP pushed back on the flooder instead of the server buffering its pipeline.
-  EXPECT_LT(flooded, std::size_t{64} << 20);
+  for (std::thread& t : threads) t.join();
+  // TCP pushed back on the flooders instead of the server buffering their pipelines.
+  for (std::size_t sent : flooded) EXPECT_LT(sent, std::size_t{64} << 20);
 }
 
 TEST_F(Backpressure, PeerThatStopsReadingIsClosedAfterTheSendTimeout) {
