@@ -1,5 +1,6 @@
-// Provided buffers and multishot recv: exhaustion (-ENOBUFS) re-arms without losing a
-// byte, and every buffer comes back to the ring — from leases, from queued CQEs, and
+// Provided buffers and multishot recv: exhaustion (-ENOBUFS) waits for a buffer and
+// re-arms without losing a byte or spinning; a stalled owner pauses and holds no ring
+// buffer; and every buffer comes back to the ring — from leases, from queued CQEs, and
 // from CQEs that land while a recv is being cancelled.
 
 #include "core/buffer_ring.hpp"
