@@ -62,12 +62,14 @@ struct connection_control {
   bool busy = false;      // holds a partial request or is answering
   bool draining = false;  // shutdown asked: close after the current batch
   bool sending = false;   // the timer is the send timeout
+  bool send_timed_out = false;
   timeout_list::node timer{&on_timeout, this};
   stop_callback on_shutdown{&on_graceful, this};
 
   static void on_timeout(void* p) noexcept {
     auto* self = static_cast<connection_control*>(p);
     if (self->sending) {
+      self->send_timed_out = true;
       self->send_stop.request_stop();  // the peer stopped reading: give up on it
     } else {
       self->rx->cancel(/*timed_out=*/true);
@@ -116,8 +118,8 @@ task<bool> send_all(server_state& s, descriptor socket, output_buffer& out, zero
   const bool sent =
       co_await flush(socket, out, zc, control.timer, s.send_timeouts).under(&control.send_stop);
   control.sending = false;
-  s.send_timeouts.disarm(control.timer);  // serve_connection arms the next timer
-  if (!sent && control.send_stop.stop_requested()) ++s.stats.timeouts;
+  s.send_timeouts.disarm(control.timer);           // serve_connection arms the next timer
+  if (control.send_timed_out) ++s.stats.timeouts;  // not an abort at the drain bound
   co_return sent;
 }
 
