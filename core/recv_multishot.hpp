@@ -12,8 +12,10 @@
 //   — paused — and armed again only when the owner has drained the queue; TCP flow
 //   control pushes back on its peer. While paused, the queued bytes are copied to the
 //   heap and their ring buffers handed back, so a stalled connection holds no ring
-//   buffer at all (at most max_queued plus one kernel multishot run — up to 32
-//   results — of heap copies), and no number of stalled peers can empty the ring.
+//   buffer at all and no number of stalled peers can empty the ring. The heap copies
+//   are what arrived before the pause took effect (the kernel posts up to 32 results
+//   per multishot run, and may run it again before the loop sees them) — bounded by
+//   the socket's receive window, like the bytes the kernel itself holds for it.
 // - -ENOBUFS (ring empty) waits for a buffer to come back (buffer_waiter) instead of
 //   re-arming at once, which would fail at once again: a busy loop.
 //
