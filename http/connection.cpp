@@ -54,11 +54,15 @@ void server_state::trim() noexcept {
 
 namespace {
 
+// A completion that ignores its result: for the send timeout's fire-and-forget shutdown
+// (the socket may already be gone; nothing waits for the answer).
+completion ignore_result{[](completion*, int, std::uint32_t) noexcept {}};
+
 // The connection's control block: what timers and shutdown reach from outside.
 struct connection_control {
-  connection_control(multishot_recv* rx, stop_source* abort) noexcept : rx(rx), send_stop(abort) {}
+  connection_control(multishot_recv* rx, descriptor socket) noexcept : rx(rx), socket(socket) {}
   multishot_recv* rx;
-  stop_source send_stop;  // cancels a stuck send (send timeout); a child of the server's abort
+  descriptor socket;
   bool busy = false;      // holds a partial request or is answering
   bool draining = false;  // shutdown asked: close after the current batch
   bool sending = false;   // the timer is the send timeout
@@ -69,8 +73,13 @@ struct connection_control {
   static void on_timeout(void* p) noexcept {
     auto* self = static_cast<connection_control*>(p);
     if (self->sending) {
+      // The peer stopped reading: shut the socket down, which fails the stalled send
+      // (and ends the receive) — no per-connection cancellation state needed.
       self->send_timed_out = true;
-      self->send_stop.request_stop();  // the peer stopped reading: give up on it
+      io_uring_sqe* s = runtime::current().sqe();
+      io_uring_prep_shutdown(s, self->socket.index, SHUT_RDWR);
+      self->socket.apply(s);
+      io_uring_sqe_set_data(s, &ignore_result);
     } else {
       self->rx->cancel(/*timed_out=*/true);
     }
@@ -115,8 +124,7 @@ task<bool> send_all(server_state& s, descriptor socket, output_buffer& out, zero
                     connection_control& control) {
   control.sending = true;
   s.send_timeouts.arm(control.timer, coarse_now_ms());
-  const bool sent =
-      co_await flush(socket, out, zc, control.timer, s.send_timeouts).under(&control.send_stop);
+  const bool sent = co_await flush(socket, out, zc, control.timer, s.send_timeouts);
   control.sending = false;
   s.send_timeouts.disarm(control.timer);           // serve_connection arms the next timer
   if (control.send_timed_out) ++s.stats.timeouts;  // not an abort at the drain bound
@@ -248,7 +256,7 @@ task<void> close_socket(descriptor socket) {
 task<void> serve_connection(server_state& s, descriptor socket) {
   multishot_recv rx(socket, runtime::current().buffers(),
                     static_cast<unsigned>(s.limits.max_queued_receives));
-  connection_control control(&rx, &s.abort);
+  connection_control control(&rx, socket);
   connection_flow flow;
   s.graceful.add(&control.on_shutdown);
   bool open = !s.graceful.stop_requested();
