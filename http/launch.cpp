@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include "core/message.hpp"
 #include "core/threads.hpp"
@@ -89,9 +90,16 @@ void take_server_flags(cli& flags, server_config& c) {
   if (auto v = flags.take_number("max-pipelined", 1, 1'000'000)) l.max_pipelined = *v;
   if (auto v = flags.take_size("max-output-bytes")) l.max_output_bytes = *v;
   if (auto v = flags.take_number("max-queued-receives", 1, 4096)) l.max_queued_receives = *v;
-  if (auto v = flags.take_duration("header-timeout")) l.header_timeout = *v;
-  if (auto v = flags.take_duration("idle-timeout")) l.idle_timeout = *v;
-  if (auto v = flags.take_duration("send-timeout")) l.send_timeout = *v;
+  // A zero connection timeout would close every connection at the next tick: refused.
+  // (A zero drain timeout is meaningful: cancel in-flight work at once.)
+  for (auto [name, field] :
+       {std::pair{"header-timeout", &l.header_timeout}, std::pair{"idle-timeout", &l.idle_timeout},
+        std::pair{"send-timeout", &l.send_timeout}}) {
+    if (auto v = flags.take_duration(name)) {
+      if (v->count() <= 0) flags.fail(std::string("--") + name + " must be more than 0");
+      *field = *v;
+    }
+  }
   if (auto v = flags.take_duration("drain-timeout")) l.drain_timeout = *v;
   if (auto v = flags.take_number("ring-entries", 1, 1u << 20))
     c.ring.sq_entries = static_cast<unsigned>(*v);

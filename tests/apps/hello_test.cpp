@@ -201,6 +201,11 @@ TEST(Hello, BackpressureFlagsAreValidated) {
   hello_process bad({"--port", "0", "--send-timeout", "soon"});
   EXPECT_EQ(bad.wait_exit(5s), 2);
   EXPECT_NE(bad.stderr_rest().find("send-timeout"), std::string::npos);
+  for (const char* flag : {"--send-timeout", "--header-timeout", "--idle-timeout"}) {
+    hello_process zero_timeout({"--port", "0", flag, "0"});
+    EXPECT_EQ(zero_timeout.wait_exit(5s), 2) << flag;
+    EXPECT_NE(zero_timeout.stderr_rest().find("must be more than 0"), std::string::npos) << flag;
+  }
   hello_process help({"--help"});
   EXPECT_EQ(help.wait_exit(5s), 0);
   const std::string usage = help.stdout_rest() + help.stderr_rest();
