@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -18,6 +19,13 @@
 namespace coring::http::test {
 namespace {
 
+// `count` pipelined GETs of `path`, as one string.
+std::string pipelined(std::string_view path, int count) {
+  std::string requests;
+  for (int i = 0; i < count; ++i) requests += get_request(path);
+  return requests;
+}
+
 // A client that pipelines requests for large responses and never reads: its receive
 // window closes, the server's sends stall. Runs until `stop`.
 void flood_without_reading(std::uint16_t port, std::atomic<bool>* stop, std::size_t* sent) {
@@ -25,8 +33,7 @@ void flood_without_reading(std::uint16_t port, std::atomic<bool>* stop, std::siz
   if (fd < 0) return;
   const int small = 4096;
   setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
-  std::string burst;
-  for (int i = 0; i < 100; ++i) burst += get_request("/big");
+  const std::string burst = pipelined("/big", 100);
   while (!stop->load()) {
     const ssize_t n = ::send(fd, burst.data(), burst.size(), MSG_NOSIGNAL);
     if (n > 0) {
@@ -93,9 +100,7 @@ TEST_F(Backpressure, PeerThatStopsReadingIsClosedAfterTheSendTimeout) {
   limits.send_timeout = 300ms;
   test_server server(handler_, limits);
   client c(server.port());
-  std::string burst;
-  for (int i = 0; i < 30; ++i) burst += get_request("/huge");  // 30 MiB of answers
-  c.send(burst);
+  c.send(pipelined("/huge", 30));       // 30 MiB of answers
   std::this_thread::sleep_for(1500ms);  // read nothing: the server's send stalls
   // What was buffered before the stall can still be read; then the connection ends.
   int responses = 0;
@@ -118,9 +123,7 @@ TEST_F(Backpressure, SlowButSteadyReaderIsServedToTheEnd) {
   limits.send_timeout = 1s;
   test_server server(handler_, limits);
   client c(server.port());
-  std::string burst;
-  for (int i = 0; i < 12; ++i) burst += get_request("/huge");  // 12 MiB of answers
-  c.send(burst);
+  c.send(pipelined("/huge", 12));  // 12 MiB of answers
   // About 6 MB/s: the whole takes far longer than the send timeout, but each send makes
   // progress within it.
   const auto started = steady::now();

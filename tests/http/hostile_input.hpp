@@ -31,6 +31,7 @@
 #include <mutex>
 #include <random>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -42,9 +43,16 @@ using namespace std::string_view_literals;
 
 // CORING_HOSTILE_SEED / CORING_HOSTILE_CASES override a test's seed and case count, for
 // longer runs by hand (`CORING_HOSTILE_CASES=200000 ctest -R Mutated`).
+// A set but malformed value (not a positive integer) is an error, not a silent 0.
 inline std::uint64_t env_or(const char* name, std::uint64_t fallback) {
   const char* v = std::getenv(name);
-  return v != nullptr ? std::strtoull(v, nullptr, 10) : fallback;
+  if (v == nullptr) return fallback;
+  char* end = nullptr;
+  const std::uint64_t n = std::strtoull(v, &end, 10);
+  if (*v == '\0' || *end != '\0' || n == 0) {
+    throw std::invalid_argument(std::string(name) + " must be a positive integer, got '" + v + "'");
+  }
+  return n;
 }
 inline std::uint64_t seed_or(std::uint64_t fallback) {
   return env_or("CORING_HOSTILE_SEED", fallback);
