@@ -113,7 +113,7 @@ task<bool> flush(descriptor socket, output_buffer& out, zero_copy_policy& zc,
     }
     if (r.value <= 0) co_return false;
     out.consume(static_cast<std::size_t>(r.value));
-    send_timeouts.arm(progress, coarse_now_ms());
+    if (!out.empty()) send_timeouts.arm(progress, coarse_now_ms());  // progress, more to go
   }
   co_return true;
 }
