@@ -164,7 +164,12 @@ void runtime::run_once(bool may_wait) {
 void runtime::run_ready() {
   // Swap first: resumed coroutines may post more, which wait for the next round.
   running_.swap(ready_);
-  for (std::coroutine_handle<> h : running_) h.resume();
+  const std::size_t count = running_.size();
+  for (std::size_t i = 0; i < count; ++i) {
+    resumes_left_ = count - i - 1;
+    running_[i].resume();
+  }
+  resumes_left_ = 0;
   running_.clear();
 }
 
@@ -195,9 +200,11 @@ void runtime::reap() {
     stats_.cqes_reaped += n;
     for (unsigned i = 0; i < n; ++i) {
       if (batch[i].user_data == 0) continue;  // nobody waits for this one (cancel, link timeout)
+      dispatches_left_ = n - i - 1;
       auto* c = reinterpret_cast<completion*>(batch[i].user_data);
       c->on_cqe(c, batch[i].res, batch[i].flags);
     }
+    dispatches_left_ = 0;
     if (n < reap_batch) return;
   }
 }

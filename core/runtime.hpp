@@ -81,6 +81,15 @@ class runtime {
   // One io_uring_submit_and_wait, then dispatches every CQE in a batch.
   void submit_and_reap(bool wait);
 
+  // True while more work waits to run in this loop turn: coroutines still to resume or
+  // completions of the current batch still to dispatch. A hint for batching: an SQE
+  // queued now goes out with that work's at the end of the turn, not after a sleep.
+  bool more_work_this_turn() const noexcept {
+    return resumes_left_ != 0 || dispatches_left_ != 0 || !ready_.empty();
+  }
+  // Loop turns so far; SQEs queued in the current turn are submitted when it changes.
+  std::uint64_t turn() const noexcept { return stats_.loop_iterations; }
+
   // Requested on graceful shutdown (signal, or another thread's message).
   stop_source& shutdown_source() noexcept { return shutdown_; }
 
@@ -133,6 +142,8 @@ class runtime {
   reporter wake_notice_{};
   std::uint64_t failures_ = 0;
   std::uint64_t cq_overflows_seen_ = 0;  // reaps that found CQEs held back by the kernel
+  std::size_t resumes_left_ = 0;         // run_ready: coroutines after the one running
+  unsigned dispatches_left_ = 0;         // reap: CQEs after the one being dispatched
   bool closing_ = false;
 };
 

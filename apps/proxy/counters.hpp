@@ -11,6 +11,7 @@ struct counters {
   std::uint64_t spliced_bytes = 0;     // moved socket -> pipe -> socket in the kernel
   std::uint64_t user_space_bytes = 0;  // received into a user-space buffer (copy mode)
   std::uint64_t copy_fallbacks = 0;    // splice sessions copied because the pipe pool was empty
+  std::uint64_t held_pushes = 0;       // splices held under load, then pushed (push_batch.hpp)
   std::uint64_t connect_failures = 0;  // upstream connects refused / timed out
   std::uint64_t unreachable = 0;       // clients closed because no upstream answered
   std::uint64_t rejected = 0;          // clients closed at once by --max-conns
@@ -22,6 +23,7 @@ struct counters {
     spliced_bytes += o.spliced_bytes;
     user_space_bytes += o.user_space_bytes;
     copy_fallbacks += o.copy_fallbacks;
+    held_pushes += o.held_pushes;
     connect_failures += o.connect_failures;
     unreachable += o.unreachable;
     rejected += o.rejected;
@@ -32,12 +34,13 @@ struct counters {
 
   void print(std::FILE* out) const {
     auto u = [](std::uint64_t v) { return static_cast<unsigned long long>(v); };
-    std::fprintf(out,
-                 "proxy: sessions=%llu spliced_bytes=%llu user_space_bytes=%llu "
-                 "copy_fallbacks=%llu connect_failures=%llu unreachable=%llu rejected=%llu "
-                 "idle_closed=%llu aborted=%llu\n",
-                 u(sessions), u(spliced_bytes), u(user_space_bytes), u(copy_fallbacks),
-                 u(connect_failures), u(unreachable), u(rejected), u(idle_closed), u(aborted));
+    std::fprintf(
+        out,
+        "proxy: sessions=%llu spliced_bytes=%llu user_space_bytes=%llu "
+        "copy_fallbacks=%llu held_pushes=%llu connect_failures=%llu unreachable=%llu rejected=%llu "
+        "idle_closed=%llu aborted=%llu\n",
+        u(sessions), u(spliced_bytes), u(user_space_bytes), u(copy_fallbacks), u(held_pushes),
+        u(connect_failures), u(unreachable), u(rejected), u(idle_closed), u(aborted));
   }
 };
 

@@ -20,6 +20,9 @@ const char* const usage_text =
     "                           copy: recv into a user-space buffer and send it on\n"
     "  --engine poll|uring      splice engine: poll = IORING_OP_POLL_ADD then splice(2)\n"
     "                           with SPLICE_F_NONBLOCK (default); uring = IORING_OP_SPLICE\n"
+    "  --push-batching on|off   poll engine: while a loop turn has more work, hold small\n"
+    "                           splices (SPLICE_F_MORE) and push them together with one\n"
+    "                           io_uring setsockopt each (default on; Linux 6.7+)\n"
     "  --buffer BYTES           copy-mode buffer per direction (default 32768)\n"
     "  --pipe-size BYTES        splice-mode pipe size, F_SETPIPE_SZ (default 65536)\n"
     "  --max-pipes N            pipes per process (default: what pipe-user-pages-soft\n"
@@ -160,6 +163,14 @@ parse_outcome parse_options(int argc, char** argv) {
         o.engine = splice_engine::poll;
       } else {
         return fail(bad + " (uring or poll)");
+      }
+    } else if (flag == "--push-batching") {
+      if (value == "on") {
+        o.push_batching = true;
+      } else if (value == "off") {
+        o.push_batching = false;
+      } else {
+        return fail(bad + " (on or off)");
       }
     } else if (flag == "--buffer") {
       if (!parse_size(value, 1, 1u << 30, o.buffer)) return fail(bad + " (1 .. 1 GiB)");

@@ -93,10 +93,16 @@ task<void> serve(const options* opts, shared_state* shared, unsigned index) {
   }
 
   session_context ctx(opts, index, shared->pipes_per_thread, &shared->active);
+  if (opts->mode == pump_mode::splice && opts->engine == splice_engine::poll &&
+      opts->push_batching) {
+    const bool supported = co_await push_batch::kernel_supports_it();
+    ctx.pushes = push_batch(supported);
+  }
   coring::stop_source trimmer;
   co_await coring::when_all(accept_sessions(opts, shared, &listener, &ctx, &trimmer),
                             trim_pipes(&ctx.pipes).under(&trimmer));
 
+  ctx.stats.held_pushes = ctx.pushes.pushes();
   std::lock_guard lock(shared->totals_mutex);
   shared->totals += ctx.stats;
   shared->runtime_totals += rt.stats();

@@ -122,8 +122,10 @@ task<void> run_session(session_context* ctx, descriptor client) {
       up = splice_uring(client, upstream, pipes[0], o.pipe_size, &f, &in_pipe[0]);
       down = splice_uring(upstream, client, pipes[1], o.pipe_size, &f, &in_pipe[1]);
     } else if (spliced) {
-      up = splice_poll(client.index, upstream_fd, pipes[0], o.pipe_size, &f, &in_pipe[0]);
-      down = splice_poll(upstream_fd, client.index, pipes[1], o.pipe_size, &f, &in_pipe[1]);
+      up = splice_poll(client.index, upstream_fd, pipes[0], o.pipe_size, &ctx->pushes, &f,
+                       &in_pipe[0]);
+      down = splice_poll(upstream_fd, client.index, pipes[1], o.pipe_size, &ctx->pushes, &f,
+                         &in_pipe[1]);
     } else {
       up = copy_pump(client, upstream, o.buffer, &f);
       down = copy_pump(upstream, client, o.buffer, &f);

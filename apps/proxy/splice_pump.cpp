@@ -44,8 +44,8 @@ coring::task<void> splice_uring(descriptor from, descriptor to, pipe_pair pipe, 
   }
 }
 
-coring::task<void> splice_poll(int from, int to, pipe_pair pipe, std::size_t chunk, flow* f,
-                               std::size_t* in_pipe) {
+coring::task<void> splice_poll(int from, int to, pipe_pair pipe, std::size_t chunk,
+                               push_batch* pushes, flow* f, std::size_t* in_pipe) {
   constexpr unsigned flags = SPLICE_F_NONBLOCK | SPLICE_F_MOVE;
   constexpr std::size_t first_out = 16384;
   // Results of co_await are named before testing them: GCC 12 miscompiles an io_op
@@ -75,12 +75,18 @@ coring::task<void> splice_poll(int from, int to, pipe_pair pipe, std::size_t chu
     // receiver (another CPU) starts on them while we push the rest: on a 64 KiB
     // response this cut 3-5 µs per request. One extra splice(2) per chunk at most.
     std::size_t out = std::min(*in_pipe, first_out);
+    bool held = false;  // the last splice out carried SPLICE_F_MORE: `to` needs a push
     while (*in_pipe > 0) {
-      const ssize_t m = ::splice(pipe.read, nullptr, to, nullptr, out, flags);
+      const bool hold = pushes->should_hold();
+      const ssize_t m =
+          ::splice(pipe.read, nullptr, to, nullptr, out, hold ? flags | SPLICE_F_MORE : flags);
       if (m > 0) {
         *in_pipe -= static_cast<std::size_t>(m);
         out = *in_pipe;
+        held = hold;
       } else if (m < 0 && errno == EAGAIN) {
+        if (held) pushes->push_later(to);  // what TCP holds goes out while we wait
+        held = false;
         const io_result ready = co_await coring::poll(descriptor{to, false}, POLLOUT);
         if (!ready) {
           f->fail();
@@ -91,6 +97,7 @@ coring::task<void> splice_poll(int from, int to, pipe_pair pipe, std::size_t chu
         co_return;
       }
     }
+    if (held) pushes->push_later(to);
     f->stats->spliced_bytes += static_cast<std::size_t>(n);
     // A short read means the socket is very likely drained: wait for readiness
     // rather than spend a splice(2) on EAGAIN (a ready socket completes the poll

@@ -1,0 +1,47 @@
+#include "apps/proxy/push_batch.hpp"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "core/result.hpp"
+#include "core/runtime.hpp"
+#include "core/socket_option.hpp"
+
+namespace proxy {
+namespace {
+
+const int enable = 1;  // read by the kernel when a push SQE is issued
+
+// Pushes are fire and forget. A push is queued before any close of its socket, and
+// closes go through the same ring, so it never reaches a reused fd.
+coring::completion ignore_push{[](coring::completion*, int, std::uint32_t) noexcept {}};
+
+}  // namespace
+
+coring::task<bool> push_batch::kernel_supports_it() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) co_return false;
+  const coring::io_result set = co_await coring::set_socket_option(
+      coring::descriptor{fd, false}, IPPROTO_TCP, TCP_NODELAY, &enable);
+  ::close(fd);
+  co_return static_cast<bool>(set);
+}
+
+bool push_batch::should_hold() const noexcept {
+  if (!enabled_) return false;
+  const coring::runtime& rt = coring::runtime::current();
+  return rt.more_work_this_turn() || last_push_turn_ == rt.turn();
+}
+
+void push_batch::push_later(int fd) {
+  coring::runtime& rt = coring::runtime::current();
+  io_uring_sqe* s = rt.sqe();
+  coring::prep_setsockopt(s, fd, IPPROTO_TCP, TCP_NODELAY, &enable);
+  io_uring_sqe_set_data(s, &ignore_push);
+  last_push_turn_ = rt.turn();
+  ++pushes_;
+}
+
+}  // namespace proxy
