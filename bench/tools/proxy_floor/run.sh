@@ -7,7 +7,8 @@
 #   coring-splice       apps/proxy, default engine (poll + splice(2))
 #   c-epoll-splice      epoll_splice_proxy.c: the same moves in 90 lines of C
 #   c-sockmap           sockmap_proxy.c: the kernel forwards (BPF sk_skb redirect); root only
-# plus pingpong.c, the price of one process-to-process hand-off on one CPU.
+# plus pingpong.c, the price of one process-to-process (and thread-to-thread) hand-off
+# on one CPU and of a null system call.
 # Rounds alternate the paths; medians of ROUNDS (default 3) 4 s runs. Needs a release
 # build (cmake --preset release && cmake --build --preset release), wrk and cc.
 set -euo pipefail
@@ -21,7 +22,7 @@ pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
 
 for tool in epoll_splice_proxy sockmap_proxy pingpong; do
-  cc -O2 -Wall -Wextra -o "$work/$tool" "$here/$tool.c"
+  cc -O2 -Wall -Wextra -pthread -o "$work/$tool" "$here/$tool.c"
 done
 [[ -x $bin/upstream && -x $bin/proxy ]] || { echo "build the release preset first" >&2; exit 1; }
 
@@ -45,7 +46,9 @@ else
   echo "c-sockmap skipped: $(head -1 "$work/20104.log")" >&2
 fi
 
-echo "pingpong (CPU 0): $(taskset -c 0 "$work/pingpong")"
+echo "pingpong (CPU 0):"
+taskset -c 0 "$work/pingpong" | sed 's/^/  /'
+echo
 us_per_request() {  # PORT PATH SECONDS
   taskset -c 1 wrk -t1 -c1 -d"$3"s "http://127.0.0.1:$1/$2" | awk '/Requests\/sec/ { printf "%.1f", 1e6 / $2 }'
 }
