@@ -15,7 +15,7 @@
 
 namespace coring {
 
-inline constexpr std::uint8_t uring_cmd_opcode = 46;        // IORING_OP_URING_CMD
+inline constexpr std::uint8_t uring_cmd_opcode = 46;       // IORING_OP_URING_CMD
 inline constexpr std::uint32_t socket_cmd_setsockopt = 3;  // SOCKET_URING_OP_SETSOCKOPT
 
 // LIFETIME: `value` is read when the kernel issues the SQE — keep it alive until the

@@ -2,12 +2,11 @@
 
 #include "core/socket_option.hpp"
 
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include "core/runtime.hpp"
 #include "test_support.hpp"

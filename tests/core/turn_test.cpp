@@ -1,10 +1,9 @@
 // runtime::more_work_this_turn(): the batching hint (coroutines still to resume or
 // completions still to dispatch in this loop turn) and runtime::turn().
 
+#include <gtest/gtest.h>
 #include <poll.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <vector>
 
@@ -49,8 +48,8 @@ TEST(Turn, ACompletionSeesTheRestOfItsBatch) {
   test::unique_fd read_end(fds[0]), write_end(fds[1]);
   ASSERT_EQ(::write(write_end.get(), "x", 1), 1);  // readable: both polls complete at once
   std::vector<bool> seen;
-  rt.block_on(when_all(poll_then_note(read_end.get(), &seen),
-                       poll_then_note(read_end.get(), &seen)));
+  rt.block_on(
+      when_all(poll_then_note(read_end.get(), &seen), poll_then_note(read_end.get(), &seen)));
   EXPECT_EQ(seen, (std::vector<bool>{true, false}));
 }
 
