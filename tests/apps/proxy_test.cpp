@@ -697,9 +697,10 @@ TEST(Proxy, OneSequentialConnectionIsNotHeldOnceStarted) {
   proxy_process proxy(proxy_args({upstream.port()}));
   EXPECT_EQ(concurrent_small_exchanges(proxy.port(), 1, 300), 300u);
   ASSERT_EQ(proxy.terminate(), 0);
-  // The first request can share its turn with the session's start (the other direction
-  // and the idle watchdog are still to run): that splice may be held. None after it.
-  EXPECT_LE(proxy.stat("held_pushes"), 1u);
+  // A request can share its turn with other work only by chance: the session's start
+  // (the other direction and the idle watchdog still to run) or the pipe trimmer's 1 s
+  // tick. Holding every splice would count about 600 here.
+  EXPECT_LE(proxy.stat("held_pushes"), 3u);
 }
 
 TEST(Proxy, PushBatchingOffNeverHolds) {
