@@ -83,6 +83,19 @@ source "$BENCH_DIR/lib/measure.sh"
 trap 'stop_all_servers' EXIT
 trap 'exit 130' INT TERM
 
+# What a hand-off and a system call cost on this machine right now (pingpong.c): runs
+# on different days are only comparable alongside these (a VM can change under us).
+machine_costs() {
+    local tool=$LOG_DIR/pingpong
+    command -v cc >/dev/null &&
+        cc -O2 -pthread -o "$tool" "$BENCH_DIR/tools/proxy_floor/pingpong.c" 2>/dev/null &&
+        taskset -c "$SERVER_CPU" "$tool" 2>/dev/null |
+        sed -E 's/^pipe round trip between two (process|thread)(es|s): /\1 round trip /; s/ us$/ µs/;
+                s/^null system call \(getppid\): /null system call /' |
+        paste -sd ';' - | sed 's/;/; /g'
+}
+MACHINE_COSTS=$(machine_costs || true)
+
 machine_context() {
     local commit
     commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo none)
@@ -94,6 +107,7 @@ machine_context() {
 - git commit: $commit
 - kernel: $(uname -sr)
 - CPU: $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo), nproc $(nproc)
+- hand-off costs on CPU $SERVER_CPU (\`tools/proxy_floor/pingpong.c\`): ${MACHINE_COSTS:-not measured (no cc)}
 - tools: $(wrk --version 2>&1 | head -1 | awk '{ print "wrk", $2 }'), $(nginx -v 2>&1 | sed 's/.*: //'), autocannon $("$AUTOCANNON" --version 2>/dev/null | head -1 | awk '{ print $2 }'), node $(node --version)
 - method: server on CPU $SERVER_CPU, load generator on CPU $LOAD_CPU (taskset); $ROUNDS round(s) of ${DURATION} s per (load, server), servers alternating; medians shown.
   CPU µs/req = Δ(utime+stime) of the server's processes (/proc/PID/stat 14+15, CLK_TCK=$CLK_TCK) × 10⁶ / CLK_TCK / requests completed.
