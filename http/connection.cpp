@@ -54,10 +54,6 @@ void server_state::trim() noexcept {
 
 namespace {
 
-// A completion that ignores its result: for the send timeout's fire-and-forget shutdown
-// (the socket may already be gone; nothing waits for the answer).
-completion ignore_result{[](completion*, int, std::uint32_t) noexcept {}};
-
 // The connection's control block: what timers and shutdown reach from outside.
 struct connection_control {
   connection_control(multishot_recv* rx, descriptor socket) noexcept : rx(rx), socket(socket) {}
@@ -79,7 +75,9 @@ struct connection_control {
       io_uring_sqe* s = runtime::current().sqe();
       io_uring_prep_shutdown(s, self->socket.index, SHUT_RDWR);
       self->socket.apply(s);
-      io_uring_sqe_set_data(s, &ignore_result);
+      // Fire and forget (user_data 0: the loop dispatches nothing); the socket may
+      // already be gone.
+      io_uring_sqe_set_data64(s, 0);
     } else {
       self->rx->cancel(/*timed_out=*/true);
     }

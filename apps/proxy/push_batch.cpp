@@ -14,10 +14,6 @@ namespace {
 
 const int enable = 1;  // read by the kernel when a push SQE is issued
 
-// Pushes are fire and forget. A push is queued before any close of its socket, and
-// closes go through the same ring, so it never reaches a reused fd.
-coring::completion ignore_push{[](coring::completion*, int, std::uint32_t) noexcept {}};
-
 }  // namespace
 
 coring::task<bool> push_batch::kernel_supports_it() {
@@ -39,7 +35,9 @@ void push_batch::push_later(int fd) {
   coring::runtime& rt = coring::runtime::current();
   io_uring_sqe* s = rt.sqe();
   coring::prep_setsockopt(s, fd, IPPROTO_TCP, TCP_NODELAY, &enable);
-  io_uring_sqe_set_data(s, &ignore_push);
+  // Fire and forget (user_data 0: the loop dispatches nothing). A push is queued before
+  // any close of its socket, and closes go through the same ring: never a reused fd.
+  io_uring_sqe_set_data64(s, 0);
   last_push_turn_ = rt.turn();
   ++pushes_;
 }
