@@ -28,6 +28,7 @@ Options:
 
 Environment: ROUNDS, DURATION (s, default 10), WARMUP (s, default 1),
 SERVER_CPU (0), LOAD_CPU (1), OURS_PORT (8000), PEER_PORT (8002),
+HYPER_PORT (8005), SKIP_PEERS=1 (neither build nor run the tokio + hyper peers),
 OURS_CMD (test hook: command to run instead of our binary; @PORT@ is replaced).
 EOF
 }
@@ -73,6 +74,20 @@ if [[ ${SKIP_BUILD:-0} != 1 ]]; then
     echo "[bench] building release preset" >&2
     (cd "$ROOT" && cmake --preset release >/dev/null && cmake --build --preset release -j2)
 fi
+# The tokio + hyper peers (the stack the issues' targets name) are optional: without
+# cargo and Debian's crates the scenarios run without them and say so.
+HYPER_BIN_DIR=
+HYPER_UNAVAILABLE=
+if [[ ${SKIP_PEERS:-0} != 1 ]]; then
+    echo "[bench] building the tokio + hyper peers (bench/peers/hyper)" >&2
+    if HYPER_UNAVAILABLE=$(bash "$BENCH_DIR/peers/hyper/build.sh" "$ROOT/build/peers/hyper" 2>&1); then
+        HYPER_BIN_DIR=$ROOT/build/peers/hyper/release
+    else
+        echo "[bench] $HYPER_UNAVAILABLE" >&2
+    fi
+else
+    HYPER_UNAVAILABLE="SKIP_PEERS=1"
+fi
 if [[ ! -x $BENCH_DIR/node_modules/.bin/autocannon ]]; then
     echo "[bench] installing autocannon (npm ci)" >&2
     (cd "$BENCH_DIR" && npm ci --no-audit --no-fund >&2)
@@ -96,6 +111,16 @@ machine_costs() {
 }
 MACHINE_COSTS=$(machine_costs || true)
 
+# ", hyper 0.14.19 + tokio 1.24.2 (rustc 1.63.0)" when the peers were built.
+hyper_versions() {
+    local lock=$BENCH_DIR/peers/hyper/Cargo.lock
+    [[ -n $HYPER_BIN_DIR && -f $lock ]] || return 0
+    awk '/^name = / { name = $3 } /^version = / { v[name] = $3 }
+         END { gsub(/"/, "", v["\"hyper\""]); gsub(/"/, "", v["\"tokio\""]);
+               printf ", hyper %s + tokio %s", v["\"hyper\""], v["\"tokio\""] }' "$lock"
+    rustc --version 2>/dev/null | awk '{ printf " (rustc %s)", $2 }'
+}
+
 machine_context() {
     local commit
     commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo none)
@@ -108,7 +133,7 @@ machine_context() {
 - kernel: $(uname -sr)
 - CPU: $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo), nproc $(nproc)
 - hand-off costs on CPU $SERVER_CPU (\`tools/proxy_floor/pingpong.c\`): ${MACHINE_COSTS:-not measured (no cc)}
-- tools: $(wrk --version 2>&1 | head -1 | awk '{ print "wrk", $2 }'), $(nginx -v 2>&1 | sed 's/.*: //'), autocannon $("$AUTOCANNON" --version 2>/dev/null | head -1 | awk '{ print $2 }'), node $(node --version)
+- tools: $(wrk --version 2>&1 | head -1 | awk '{ print "wrk", $2 }'), $(nginx -v 2>&1 | sed 's/.*: //'), autocannon $("$AUTOCANNON" --version 2>/dev/null | head -1 | awk '{ print $2 }'), node $(node --version)$(hyper_versions)
 - method: server on CPU $SERVER_CPU, load generator on CPU $LOAD_CPU (taskset); $ROUNDS round(s) of ${DURATION} s per (load, server), servers alternating; medians shown.
   CPU µs/req = Δ(utime+stime) of the server's processes (/proc/PID/stat 14+15, CLK_TCK=$CLK_TCK) × 10⁶ / CLK_TCK / requests completed.
 EOF

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs build/test dependencies (Debian 12). Idempotent: apt only runs when
-# something is missing. `--bench` additionally runs npm ci/install in bench/.
+# something is missing. `--bench` additionally installs the bench's peers (cargo and the
+# crates of bench/peers/hyper) and runs npm ci/install in bench/.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bench=0
@@ -15,6 +16,10 @@ die() { echo "setup.sh: error: $*" >&2; exit 1; }
 
 packages=(build-essential cmake pkg-config liburing-dev node-llhttp libgtest-dev libbenchmark-dev
           wrk nginx-light clang-format procps util-linux python3)
+# The bench's tokio + hyper peers (bench/peers/hyper) build offline from Debian's crates.
+if ((bench)); then
+  packages+=(cargo librust-hyper-dev librust-tokio-dev librust-dashmap-dev)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -254,6 +254,17 @@ start_ours() {
     fi
 }
 
+# start_hyper NAME PORT BINARY ARGS...: start a tokio + hyper peer (bench/peers/hyper)
+# if run.sh could build them; returns 1 (and logs why) when they are unavailable.
+start_hyper() {
+    local name=$1 port=$2 bin=$3; shift 3
+    if [[ -z ${HYPER_BIN_DIR:-} || ! -x $HYPER_BIN_DIR/$bin ]]; then
+        log "skipping $name: the tokio + hyper peers are not built (${HYPER_UNAVAILABLE:-see above})"
+        return 1
+    fi
+    start_server "$name" "$port" "$HYPER_BIN_DIR/$bin" --port "$port" "$@"
+}
+
 # warmup NAME...: short unmeasured wrk run ($WARMUP seconds, 0 = off) per server.
 warmup() {
     local name

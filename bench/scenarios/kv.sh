@@ -2,19 +2,26 @@
 # Scenario "kv" (seed 002): 20 connections x 10 pipelined requests, 80 % GET / 20 %
 # POST on random keys in [0, 1,000,000) (lua/kv_mix.lua: a fixed GGGGPGGGGP batch;
 # POST body = last value read + 1). Ours: `kv --threads 1` (TTL 60 s, keys <= 32 and
-# values <= 32 bytes, as the Go server of the seed). No peer runs here: the seed's
-# Rust and Go servers are not available, so their documented figures are shown.
+# values <= 32 bytes, as the Go server of the seed). Peer: seed 002's Rust server
+# rebuilt as hyper + DashMap on a current-thread tokio runtime (bench/peers/hyper),
+# when it could be built; the documented Rust and Go figures are shown too.
 
 scenario_kv() {
-    local ours=$OURS_NAME round
+    local ours=$OURS_NAME round server
     local port=${OURS_PORT:-8000}
+    local -a servers=("$ours")
     start_ours "$ours" "$port" kv --port "$port" --threads 1
+    if start_hyper tokio-hyper "${HYPER_PORT:-8005}" kv --threads 1; then servers+=(tokio-hyper); fi
     if ((${WARMUP:-1} > 0)); then
-        run_wrk "http://127.0.0.1:$port/" 20 "${WARMUP:-1}" "$BENCH_DIR/lua/kv_mix.lua"
+        for server in "${servers[@]}"; do
+            run_wrk "http://127.0.0.1:${SERVER_PORT[$server]}/" 20 "${WARMUP:-1}" "$BENCH_DIR/lua/kv_mix.lua"
+        done
     fi
     for ((round = 1; round <= ROUNDS; round++)); do
-        measure kv wrk-c20-p10-mix "$ours" "$round" \
-            run_wrk "http://127.0.0.1:$port/" 20 "$DURATION" "$BENCH_DIR/lua/kv_mix.lua" "$round"
+        for server in $(round_order "$round" "${servers[@]}"); do
+            measure kv wrk-c20-p10-mix "$server" "$round" \
+                run_wrk "http://127.0.0.1:${SERVER_PORT[$server]}/" 20 "$DURATION" "$BENCH_DIR/lua/kv_mix.lua" "$round"
+        done
     done
     stop_all_servers
 }
@@ -22,7 +29,7 @@ scenario_kv() {
 scenario_kv_notes() {
     # GET and POST rates follow from the fixed 8:2 pattern of every batch.
     local split
-    split=$(awk -F'\t' 'NR > 1 && $1 == "kv" && $2 == "wrk-c20-p10-mix" { r[++n] = $5 }
+    split=$(awk -F'\t' -v ours="$OURS_NAME" 'NR > 1 && $1 == "kv" && $2 == "wrk-c20-p10-mix" && $3 == ours { r[++n] = $5 }
         END {
             if (n == 0) exit
             for (i = 2; i <= n; i++) for (j = i; j > 1 && r[j-1] > r[j]; j--) { t = r[j]; r[j] = r[j-1]; r[j-1] = t }

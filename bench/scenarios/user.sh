@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # Scenario "user" (seed 001): GET /v1/user -> 200, users.json (3696 bytes) with the
 # first createdAt set to now, keep-alive, wrk -t1 -c100.
-#   direct:  ours `user --threads 1` vs nginx serving the same file (1 worker).
+#   direct:  ours `user --threads 1` vs nginx serving the same file (1 worker) and
+#            seed 001's hyper service on a current-thread tokio runtime (bench/peers/hyper).
 #   chained: wrk -> user (front, --upstream) -> user (upstream); both processes are
 #            children of one shell on CPU 0, so the CPU µs/request counts both.
 # The documented run used -d15s: DURATION=15 bench/run.sh user.
@@ -15,19 +16,23 @@ scenario_user() {
     start_ours "$ours" "$ours_port" user --port "$ours_port" --threads 1
     sed "s|@FILE@|$ROOT/apps/user/users.json|g" "$BENCH_DIR/nginx/user.conf" >"$conf"
     start_nginx "$peer" "$peer_port" "$conf"
+    local -a servers=("$ours" "$peer")
+    if start_hyper tokio-hyper "${HYPER_PORT:-8005}" user --threads 1 --file "$ROOT/apps/user/users.json"; then
+        servers+=(tokio-hyper)
+    fi
     [[ -x $BIN_DIR/user ]] || die "$BIN_DIR/user not found"
     start_server "$chained" "$front_port" bash -c \
         "'$BIN_DIR/user' --port $upstream_port --threads 1 &
          '$BIN_DIR/user' --port $front_port --threads 1 --upstream 127.0.0.1:$upstream_port &
          wait"
     if ((${WARMUP:-1} > 0)); then
-        for server in "$ours" "$peer" "$chained"; do
+        for server in "${servers[@]}" "$chained"; do
             run_wrk "http://127.0.0.1:${SERVER_PORT[$server]}/v1/user" 100 "${WARMUP:-1}"
         done
     fi
 
     for ((round = 1; round <= ROUNDS; round++)); do
-        for server in $(round_order "$round" "$ours" "$peer"); do
+        for server in $(round_order "$round" "${servers[@]}"); do
             measure user wrk-c100 "$server" "$round" \
                 run_wrk "http://127.0.0.1:${SERVER_PORT[$server]}/v1/user" 100 "$DURATION"
         done
