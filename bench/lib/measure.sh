@@ -224,14 +224,20 @@ median_report() {
             }
             print ""
             for (i = 1; i <= nl; i++) {
-                ko = loads[i] SUBSEP ours
+                # Ours is OURS, or a variant named OURS-something (e.g. coring-chained).
+                ko = loads[i] SUBSEP ours; mine = ours
+                if (!(ko in n)) {
+                    for (j = 1; j <= ns; j++)
+                        if (index(srvs[j], ours "-") == 1 && ((loads[i] SUBSEP srvs[j]) in n)) { mine = srvs[j]; break }
+                    ko = loads[i] SUBSEP mine
+                }
                 if (!(ko in n)) continue
                 for (j = 1; j <= ns; j++) {
-                    if (srvs[j] == ours) continue
+                    if (srvs[j] == ours || index(srvs[j], ours "-") == 1) continue
                     kp = loads[i] SUBSEP srvs[j]
                     if (!(kp in n)) continue
                     printf "- %s, %s vs %s: CPU µs/req %.2f× (%.2f vs %.2f), req/s %.2f× (%s vs %s)\n",
-                        loads[i], ours, srvs[j],
+                        loads[i], mine, srvs[j],
                         ratio(m_cpu[ko], m_cpu[kp]), m_cpu[ko], m_cpu[kp],
                         ratio(m_rps[ko], m_rps[kp]), fmt_int(m_rps[ko]), fmt_int(m_rps[kp])
                 }

@@ -4,7 +4,8 @@
 #   direct:  ours `user --threads 1` vs nginx serving the same file (1 worker) and
 #            seed 001's hyper service on a current-thread tokio runtime (bench/peers/hyper).
 #   chained: wrk -> user (front, --upstream) -> user (upstream); both processes are
-#            children of one shell on CPU 0, so the CPU µs/request counts both.
+#            children of one shell on CPU 0, so the CPU µs/request counts both. Peer:
+#            the same chain of two hyper services (the seed's "Rust -> Rust").
 # The documented run used -d15s: DURATION=15 bench/run.sh user.
 
 scenario_user() {
@@ -25,8 +26,17 @@ scenario_user() {
         "'$BIN_DIR/user' --port $upstream_port --threads 1 &
          '$BIN_DIR/user' --port $front_port --threads 1 --upstream 127.0.0.1:$upstream_port &
          wait"
+    local -a chains=("$chained")
+    if [[ -n ${HYPER_BIN_DIR:-} && -x $HYPER_BIN_DIR/user ]]; then
+        local hyper_front=${HYPER_CHAIN_PORT:-8006} hyper_upstream=${HYPER_CHAIN_UPSTREAM_PORT:-8007}
+        start_server tokio-hyper-chained "$hyper_front" bash -c \
+            "'$HYPER_BIN_DIR/user' --port $hyper_upstream --file '$ROOT/apps/user/users.json' &
+             '$HYPER_BIN_DIR/user' --port $hyper_front --upstream 127.0.0.1:$hyper_upstream &
+             wait"
+        chains+=(tokio-hyper-chained)
+    fi
     if ((${WARMUP:-1} > 0)); then
-        for server in "${servers[@]}" "$chained"; do
+        for server in "${servers[@]}" "${chains[@]}"; do
             run_wrk "http://127.0.0.1:${SERVER_PORT[$server]}/v1/user" 100 "${WARMUP:-1}"
         done
     fi
@@ -36,8 +46,10 @@ scenario_user() {
             measure user wrk-c100 "$server" "$round" \
                 run_wrk "http://127.0.0.1:${SERVER_PORT[$server]}/v1/user" 100 "$DURATION"
         done
-        measure user wrk-c100-chained "$chained" "$round" \
-            run_wrk "http://127.0.0.1:${SERVER_PORT[$chained]}/v1/user" 100 "$DURATION"
+        for server in $(round_order "$round" "${chains[@]}"); do
+            measure user wrk-c100-chained "$server" "$round" \
+                run_wrk "http://127.0.0.1:${SERVER_PORT[$server]}/v1/user" 100 "$DURATION"
+        done
     done
     stop_all_servers
 }
@@ -54,9 +66,13 @@ threads — compare ratios, not absolute numbers):
 | chained Rust → Go | k6, 100 VUs | 47,680 / 40,679 |
 
 Here: `wrk-c100` is `wrk -t1 -c100` against one server thread on CPU 0 (ours:
-`user --threads 1`; peer: nginx, one worker, the same file via `alias` +
-sendfile). `wrk-c100-chained` is wrk → `user --upstream` → `user`, both
-single-threaded on CPU 0; its CPU µs/request is the sum over both processes.
-Target: ours direct ≤ 5.5 µs server CPU per request.
+`user --threads 1`; peers: nginx, one worker, the same file via `alias` +
+sendfile, and tokio + hyper, `bench/peers/hyper`). `wrk-c100-chained` is wrk →
+`user --upstream` → `user`, both single-threaded on CPU 0; its CPU µs/request is
+the sum over both processes. Its peer `tokio-hyper-chained` is the seed's
+"Rust → Rust": the hyper service with `--upstream` (hyper's pooled client, a 2 s
+deadline) in front of another, likewise both on CPU 0.
+Target: ours direct ≤ 5.5 µs server CPU per request (set where tokio + hyper
+took 7.6 µs).
 MD
 }

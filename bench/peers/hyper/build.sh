@@ -5,7 +5,7 @@
 # crates are missing (scripts/setup.sh --bench installs them).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-target=${1:?usage: build.sh TARGET_DIR}
+target=$(realpath -m "${1:?usage: build.sh TARGET_DIR}")  # before the cd below
 registry=/usr/share/cargo/registry
 command -v cargo >/dev/null || { echo "hyper peers: cargo not found (apt-get install cargo)" >&2; exit 1; }
 for crate in hyper-0.14 tokio-1 dashmap-5; do

@@ -13,14 +13,17 @@ pub struct Flags {
     pub port: u16,
     pub threads: usize,
     pub file: Option<String>,
+    pub upstream: Option<String>,
 }
 
-/// `--port N [--threads N] [--file PATH]`; anything else exits 2 with a message.
+/// `--port N [--threads N] [--file PATH] [--upstream HOST:PORT]`; anything else exits 2
+/// with a message.
 pub fn parse_flags(program: &str, default_port: u16) -> Flags {
     let mut flags = Flags {
         port: default_port,
         threads: 1,
         file: None,
+        upstream: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -43,6 +46,7 @@ pub fn parse_flags(program: &str, default_port: u16) -> Flags {
                 }
             }
             "--file" => flags.file = Some(value()),
+            "--upstream" => flags.upstream = Some(value()),
             _ => fail(program, &format!("unknown argument {arg}")),
         }
     }
@@ -50,7 +54,10 @@ pub fn parse_flags(program: &str, default_port: u16) -> Flags {
 }
 
 pub fn fail(program: &str, message: &str) -> ! {
-    eprintln!("{program}: {message} (usage: {program} --port N [--threads N] [--file PATH])");
+    eprintln!(
+        "{program}: {message} (usage: {program} --port N [--threads N] [--file PATH] \
+         [--upstream HOST:PORT])"
+    );
     std::process::exit(2)
 }
 

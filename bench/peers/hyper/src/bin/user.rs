@@ -1,10 +1,13 @@
 //! Seed 001's Rust/hyper user service: GET /v1/user → users.json with the first
-//! createdAt set to now (same 24-character format), the seed's headers.
+//! createdAt set to now (same 24-character format), the seed's headers. With
+//! `--upstream HOST:PORT` it fetches /v1/user from there instead (hyper's pooled
+//! keep-alive client, 2 s deadline) and relays it: the seed's chained "Rust -> Rust".
 use std::convert::Infallible;
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use hyper::{Body, Method, Request, Response, StatusCode};
+use hyper::client::HttpConnector;
+use hyper::{Body, Client, Method, Request, Response, StatusCode, Uri};
 
 /// "2023-04-21T12:40:19.925Z" for now (UTC).
 fn now_iso8601() -> [u8; 24] {
@@ -67,8 +70,62 @@ async fn handle(users: Arc<Users>, req: Request<Body>) -> Result<Response<Body>,
         .unwrap())
 }
 
+fn plain(status: StatusCode, reason: &'static str) -> Response<Body> {
+    Response::builder()
+        .status(status)
+        .header("content-type", "text/plain")
+        .body(Body::from(reason))
+        .unwrap()
+}
+
+struct Relay {
+    client: Client<HttpConnector>,
+    uri: Uri,
+}
+
+async fn relay(relay: Arc<Relay>, req: Request<Body>) -> Result<Response<Body>, Infallible> {
+    if req.uri().path() != "/v1/user" {
+        return Ok(plain(StatusCode::NOT_FOUND, "not found\n"));
+    }
+    if req.method() != Method::GET {
+        return Ok(plain(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method not allowed\n",
+        ));
+    }
+    let fetch = async {
+        let upstream = relay.client.get(relay.uri.clone()).await?;
+        let status = upstream.status();
+        let body = hyper::body::to_bytes(upstream.into_body()).await?;
+        Ok::<_, hyper::Error>((status, body))
+    };
+    let response = match tokio::time::timeout(Duration::from_secs(2), fetch).await {
+        Ok(Ok((status, body))) => Response::builder()
+            .status(status)
+            .header("content-type", "application/json")
+            .header("engine", "Rust/Hype")
+            .header("location", "/v1/user")
+            .body(Body::from(body))
+            .unwrap(),
+        Ok(Err(_)) => plain(StatusCode::BAD_GATEWAY, "upstream failed\n"),
+        Err(_) => plain(StatusCode::GATEWAY_TIMEOUT, "upstream timed out\n"),
+    };
+    Ok(response)
+}
+
 fn main() {
     let flags = hyper_peers::parse_flags("hyper-user", 8080);
+    if let Some(upstream) = flags.upstream.clone() {
+        let uri: Uri = format!("http://{upstream}/v1/user")
+            .parse()
+            .unwrap_or_else(|_| hyper_peers::fail("hyper-user", "bad --upstream"));
+        let relay_state = Arc::new(Relay {
+            client: Client::new(),
+            uri,
+        });
+        hyper_peers::serve(&flags, move |req| relay(relay_state.clone(), req));
+        return;
+    }
     let path = flags
         .file
         .clone()
