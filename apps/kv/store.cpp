@@ -8,18 +8,19 @@
 namespace kv {
 
 std::unique_ptr<unsigned char[], store::slot_memory::unmap> store::slot_memory::allocate(
-    std::size_t bytes) {
+    std::size_t bytes, bool populate) {
   constexpr std::size_t huge_page = std::size_t{2} << 20;
   const bool huge = bytes >= huge_page;
-  // Random keys touch every page of a table, so its pages are mapped at once (populate)
-  // rather than by one page fault each as it fills: faults were most of what growing
-  // cost (perf: 8 % of kv's CPU under the bench mix, more so in a VM).
+  // A grown table is half full at once and random keys touch every page of it, so its
+  // pages are mapped at once (populate) rather than by one page fault each: faults were
+  // most of what growing cost (perf: 8 % of kv's CPU under the bench mix, more so in a
+  // VM). A new, empty table is not populated: with big values it could be large.
   // A huge page can back only a 2 MiB-aligned range and mmap aligns to 4 KiB: big tables
   // map one huge page more and trim, so that every whole 2 MiB of them can get one.
   const std::size_t mapped = huge ? bytes + huge_page : bytes;
-  const int populate = huge ? 0 : MAP_POPULATE;  // huge: after MADV_HUGEPAGE, below
-  void* p = ::mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | populate,
-                   -1, 0);
+  const int populate_now = populate && !huge ? MAP_POPULATE : 0;  // huge: after the advice
+  void* p = ::mmap(nullptr, mapped, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | populate_now, -1, 0);
   if (p == MAP_FAILED) throw std::bad_alloc();
   auto* base = static_cast<unsigned char*>(p);
   if (!huge) return {base, unmap{bytes}};
@@ -28,7 +29,7 @@ std::unique_ptr<unsigned char[], store::slot_memory::unmap> store::slot_memory::
   if (head != 0) ::munmap(base, head);
   ::munmap(base + head + bytes, mapped - head - bytes);  // never 0: head < huge_page
   ::madvise(base + head, bytes, MADV_HUGEPAGE);          // best effort, as is populating
-  ::madvise(base + head, bytes, MADV_POPULATE_WRITE);
+  if (populate) ::madvise(base + head, bytes, MADV_POPULATE_WRITE);
   return {base + head, unmap{bytes}};
 }
 
@@ -42,7 +43,7 @@ store::store(const store_options& options)
       stripes_(std::make_unique<stripe[]>(stripe_count)) {
   for (std::size_t i = 0; i < stripe_count; ++i) {
     stripe& s = stripes_[i];
-    s.slots = slot_memory::allocate(initial_capacity * slot_size_);  // zeroed: all empty
+    s.slots = slot_memory::allocate(initial_capacity * slot_size_, false);  // zeroed: all empty
     s.mask = initial_capacity - 1;
     publish_hints(s);
   }
@@ -122,7 +123,7 @@ void store::grow(stripe& s) {
   const std::size_t old_capacity = s.mask + 1;
   const std::size_t capacity = old_capacity * 2;
   slot_array old = std::move(s.slots);
-  s.slots = slot_memory::allocate(capacity * slot_size_);
+  s.slots = slot_memory::allocate(capacity * slot_size_, true);
   s.mask = capacity - 1;
   publish_hints(s);
   for (std::size_t k = 0; k < old_capacity; ++k) {

@@ -83,7 +83,9 @@ class store {
       std::size_t bytes;
       void operator()(unsigned char* p) const noexcept;
     };
-    static std::unique_ptr<unsigned char[], unmap> allocate(std::size_t bytes);
+    // populate: map every page now (a grown table is half full at once, so its pages
+    // will all be touched); a fresh, empty table is left to fault in as keys arrive.
+    static std::unique_ptr<unsigned char[], unmap> allocate(std::size_t bytes, bool populate);
   };
   using slot_array = std::unique_ptr<unsigned char[], slot_memory::unmap>;
 

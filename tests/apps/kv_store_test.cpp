@@ -2,7 +2,9 @@
 // reach cheaply (tables of several MiB per stripe).
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <cstdio>
 #include <string>
 
 #include "store.hpp"
@@ -42,6 +44,29 @@ TEST(KvStore, GrowingPastHugePageSizedTablesKeepsEveryEntry) {
     EXPECT_EQ(table.get(key_for(i), 0, [](std::string_view) {}), i % 2 == 1) << i;
   }
   EXPECT_EQ(table.size(), static_cast<std::size_t>(keys / 2));
+}
+
+// Resident memory of this process, from /proc/self/statm.
+std::size_t resident_bytes() {
+  unsigned long size = 0, resident = 0;
+  std::FILE* f = std::fopen("/proc/self/statm", "r");
+  if (f == nullptr) return 0;
+  const int got = std::fscanf(f, "%lu %lu", &size, &resident);
+  std::fclose(f);
+  return got == 2 ? resident * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE)) : 0;
+}
+
+// Only grown tables are populated: an empty store with 4 KiB values (64 stripes x 1,024
+// slots x ~4 KiB = 272 MB of table) must not take that memory before a key arrives.
+TEST(KvStore, AnEmptyStoreDoesNotTouchItsTable) {
+  kv::store_options options;
+  options.max_value = 4096;
+  const std::size_t before = resident_bytes();
+  ASSERT_GT(before, 0u);
+  kv::store table(options);
+  const std::size_t after = resident_bytes();
+  EXPECT_LT(after - before, std::size_t{32} << 20) << "resident grew by " << (after - before);
+  EXPECT_EQ(table.put("k", std::string(4096, 'v'), 0), kv::store::put_result::stored);
 }
 
 TEST(KvStore, MaxKeysRefusesNewKeysButStillOverwrites) {
