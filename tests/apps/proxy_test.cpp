@@ -748,6 +748,7 @@ void expect_flat_resources(std::vector<std::string> flags) {
   EXPECT_LE(fds_after, fds_before + 8);
 #if defined(__SANITIZE_ADDRESS__)
   // ASan's quarantine holds freed memory back on purpose: RSS says nothing there.
+  (void)rss_before;
   (void)rss_after;
 #else
   EXPECT_LE(rss_after, rss_before + 1024) << "RSS grew from " << rss_before << " KiB";
