@@ -180,7 +180,10 @@ start_nginx() {
 }
 
 # median_report SCENARIO [OURS]: Markdown table of per-(load, server) medians
-# over rounds from $RESULTS_TSV, followed by ratio lines OURS/peer per load.
+# over rounds from $RESULTS_TSV, followed by ratio lines OURS/peer per load:
+# the ratio of the medians, and the median (and range) of the per-round
+# ratios — each round's runs are minutes apart, so the VM's drift cancels in
+# them better than across rounds.
 median_report() {
     local scenario=$1 ours=${2:-${OURS_NAME:-coring}}
     awk -F'\t' -v sc="$scenario" -v ours="$ours" '
@@ -208,6 +211,7 @@ median_report() {
             n[k]++
             rps[k] = rps[k] " " $5; avg[k] = avg[k] " " $6; p99[k] = p99[k] " " $7
             cpu[k] = cpu[k] " " $9; err[k] += $10; non2xx[k] += $11
+            cpu_in_round[k, $4] = $9; rounds[$4] = 1
         }
         END {
             if (nl == 0) { print "_no results_"; exit }
@@ -236,10 +240,21 @@ median_report() {
                     if (srvs[j] == ours || index(srvs[j], ours "-") == 1) continue
                     kp = loads[i] SUBSEP srvs[j]
                     if (!(kp in n)) continue
-                    printf "- %s, %s vs %s: CPU µs/req %.2f× (%.2f vs %.2f), req/s %.2f× (%s vs %s)\n",
+                    printf "- %s, %s vs %s: CPU µs/req %.2f× (%.2f vs %.2f), req/s %.2f× (%s vs %s)",
                         loads[i], mine, srvs[j],
                         ratio(m_cpu[ko], m_cpu[kp]), m_cpu[ko], m_cpu[kp],
                         ratio(m_rps[ko], m_rps[kp]), fmt_int(m_rps[ko]), fmt_int(m_rps[kp])
+                    paired = ""; lo = 0; hi = 0; np = 0
+                    for (r in rounds) {
+                        if (!((ko, r) in cpu_in_round) || !((kp, r) in cpu_in_round)) continue
+                        x = ratio(cpu_in_round[ko, r], cpu_in_round[kp, r])
+                        paired = paired " " x; np++
+                        if (np == 1 || x < lo) lo = x
+                        if (np == 1 || x > hi) hi = x
+                    }
+                    if (np > 1)
+                        printf "; per-round CPU ratio median %.2f× (%.2f–%.2f, %d rounds)", median(paired), lo, hi, np
+                    print ""
                 }
             }
         }' "$RESULTS_TSV"
