@@ -45,7 +45,8 @@ std::string setup_error_text(int err) {
 int init_ring(io_uring& ring, unsigned sq_entries, unsigned cq_entries) {
   const unsigned base = IORING_SETUP_CQSIZE | IORING_SETUP_SUBMIT_ALL;
   const unsigned attempts[] = {
-      base | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
+      // TASKRUN_FLAG: user space can see pending task work (idle_batch checks it).
+      base | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_TASKRUN_FLAG,
       base | IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG,
       IORING_SETUP_CQSIZE,
   };
@@ -75,6 +76,7 @@ runtime::runtime(const options& opts) {
     throw runtime_setup_error(setup_error_text(-rc));
   }
   io_uring_register_ring_fd(&ring_);  // optional speed-up; the plain fd still works
+  idle_batch_ = idle_batch(ring_, opts.idle_batch);
 
   // The kernel caps a ring's file table at RLIMIT_NOFILE; ask for what fits.
   fixed_file_capacity_ = opts.fixed_files != 0 ? opts.fixed_files : nofile_soft_limit();
@@ -148,6 +150,11 @@ void runtime::submit(unsigned wait_for) {
   if (closing_) return;
   const unsigned pending = io_uring_sq_ready(&ring_);
   if (pending == 0 && wait_for == 0) return;
+  if (pending == 0 && idle_batch_.sleep_batched(ring_)) {
+    ++stats_.enter_calls;
+    ++stats_.idle_batched_sleeps;
+    return;
+  }
   int rc = io_uring_submit_and_wait(&ring_, wait_for);
   ++stats_.enter_calls;
   if (rc > 0) stats_.sqes_submitted += static_cast<unsigned>(rc);
@@ -198,6 +205,7 @@ void runtime::reap() {
     for (unsigned i = 0; i < n; ++i) batch[i] = {cqes[i]->user_data, cqes[i]->res, cqes[i]->flags};
     io_uring_cq_advance(&ring_, n);
     stats_.cqes_reaped += n;
+    idle_batch_.on_reaped(n);
     for (unsigned i = 0; i < n; ++i) {
       if (batch[i].user_data == 0) continue;  // nobody waits for this one (cancel, link timeout)
       dispatches_left_ = n - i - 1;

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/completion.hpp"
+#include "core/idle_batch.hpp"
 #include "core/intrusive_list.hpp"
 #include "core/stats.hpp"
 #include "core/stop.hpp"
@@ -44,6 +45,7 @@ class runtime {
     unsigned fixed_files = 0;      // direct-descriptor table; 0: the RLIMIT_NOFILE soft limit
     unsigned buffer_count = 2048;  // provided buffers for multishot recv (a power of two)
     unsigned buffer_size = 4096;
+    idle_batch_options idle_batch{};  // how the loop sleeps after a busy stretch
   };
 
   explicit runtime(const options& opts);
@@ -96,6 +98,9 @@ class runtime {
   buffer_ring& buffers() noexcept { return *buffers_; }
   runtime_stats& stats() noexcept;
   io_uring& ring() noexcept { return ring_; }
+  // Whether sleeps after a busy stretch are batched (options::idle_batch, and a kernel
+  // with min-wait and deferred task work).
+  bool idle_batch_enabled() const noexcept { return idle_batch_.enabled(); }
   int ring_fd() const noexcept { return ring_.ring_fd; }
   unsigned ring_flags() const noexcept { return ring_.flags; }
 
@@ -128,6 +133,7 @@ class runtime {
   };
 
   io_uring ring_{};
+  idle_batch idle_batch_{};
   runtime_stats stats_{};
   std::vector<std::coroutine_handle<>> ready_;
   std::vector<std::coroutine_handle<>> running_;

@@ -18,6 +18,7 @@ runtime_stats& runtime_stats::operator+=(const runtime_stats& o) noexcept {
   zc_copied += o.zc_copied;
   accept_backoffs += o.accept_backoffs;
   accept_errors += o.accept_errors;
+  idle_batched_sleeps += o.idle_batched_sleeps;
   return *this;
 }
 
@@ -43,7 +44,7 @@ void print_stats(std::FILE* out, const runtime_stats& s, std::uint64_t requests,
       "stats: loop_iterations=%llu io_uring_enter=%llu (%.3f per request) sqes=%llu "
       "cqes=%llu cq_overflows=%llu enobufs_rearms=%llu recv_pauses=%llu\n"
       "stats: tasks_spawned=%llu task_errors=%llu zc_sends=%llu zc_copied=%llu "
-      "accept_backoffs=%llu accept_errors=%llu\n",
+      "accept_backoffs=%llu accept_errors=%llu idle_batched_sleeps=%llu\n",
       static_cast<unsigned long long>(requests), static_cast<unsigned long long>(cpu_micros),
       per_request, static_cast<unsigned long long>(s.loop_iterations),
       static_cast<unsigned long long>(s.enter_calls), enters_per_request,
@@ -56,7 +57,8 @@ void print_stats(std::FILE* out, const runtime_stats& s, std::uint64_t requests,
       static_cast<unsigned long long>(s.task_errors), static_cast<unsigned long long>(s.zc_sends),
       static_cast<unsigned long long>(s.zc_copied),
       static_cast<unsigned long long>(s.accept_backoffs),
-      static_cast<unsigned long long>(s.accept_errors));
+      static_cast<unsigned long long>(s.accept_errors),
+      static_cast<unsigned long long>(s.idle_batched_sleeps));
 }
 
 }  // namespace coring

@@ -17,9 +17,10 @@ struct runtime_stats {
   std::uint64_t tasks_spawned = 0;
   std::uint64_t task_errors = 0;  // spawned tasks that ended with an exception
   std::uint64_t zc_sends = 0;
-  std::uint64_t zc_copied = 0;        // send_zc notifications that reported a copy
-  std::uint64_t accept_backoffs = 0;  // 10 ms pauses: out of fds, or errors in a row
-  std::uint64_t accept_errors = 0;    // accept CQEs with an error (ECANCELED aside)
+  std::uint64_t zc_copied = 0;            // send_zc notifications that reported a copy
+  std::uint64_t accept_backoffs = 0;      // 10 ms pauses: out of fds, or errors in a row
+  std::uint64_t accept_errors = 0;        // accept CQEs with an error (ECANCELED aside)
+  std::uint64_t idle_batched_sleeps = 0;  // sleeps that waited for a batch (idle_batch.hpp)
 
   runtime_stats& operator+=(const runtime_stats& o) noexcept;
 };

@@ -108,6 +108,10 @@ void take_server_flags(cli& flags, server_config& c) {
     c.ring.buffer_count = static_cast<unsigned>(*v);
   }
   if (auto v = flags.take_size("buffer-size")) c.ring.buffer_size = static_cast<unsigned>(*v);
+  if (auto v = flags.take_number("idle-batch", 0, 4096))
+    c.ring.idle_batch.completions = static_cast<unsigned>(*v);
+  if (auto v = flags.take_number("idle-batch-us", 1, 10'000))
+    c.ring.idle_batch.max_delay = std::chrono::microseconds(*v);
 }
 
 std::string server_flags_help() {
@@ -129,7 +133,10 @@ std::string server_flags_help() {
          "  --drain-timeout D        graceful shutdown bound (default 5s)\n"
          "  --ring-entries N         io_uring submission queue entries (default 1024)\n"
          "  --buffer-count N         provided receive buffers per thread (default 2048)\n"
-         "  --buffer-size N          bytes per provided buffer (default 4096)\n";
+         "  --buffer-size N          bytes per provided buffer (default 4096)\n"
+         "  --idle-batch N           after a busy stretch, sleep until N completions are\n"
+         "                           ready (default 32; 0: wake at the first one)\n"
+         "  --idle-batch-us N        ... or until N µs have passed with one (default 200)\n";
 }
 
 int run_server(const server_config& config, const std::function<handler&(unsigned)>& make_handler) {

@@ -68,6 +68,7 @@ int main(int argc, char** argv) {
   coring::thread_options topts;
   topts.threads = shared.threads;
   topts.ring.buffer_count = 0;  // no multishot recv here: no provided buffers
+  topts.ring.idle_batch = opts.idle_batch;
   try {
     coring::run_threads(topts, [&](unsigned index) { return proxy::serve(&opts, &shared, index); });
   } catch (const std::exception& e) {

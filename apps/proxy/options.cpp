@@ -32,6 +32,9 @@ const char* const usage_text =
     "  --shutdown-timeout DUR   on SIGINT/SIGTERM, let sessions finish this long (default 3s)\n"
     "  --max-conns N            close new clients at once above N sessions (default: no limit)\n"
     "  --threads N              one runtime per thread (default: one per CPU)\n"
+    "  --idle-batch N           after a busy stretch, sleep until N completions are\n"
+    "                           ready (default 32; 0: wake at the first one)\n"
+    "  --idle-batch-us N        ... or until N µs have passed with one (default 200)\n"
     "  --direct-accept          accept clients into io_uring direct descriptors\n"
     "                           (--engine uring or --mode copy only)\n"
     "  --stats                  print counters on exit\n"
@@ -180,6 +183,12 @@ parse_outcome parse_options(int argc, char** argv) {
       if (!parse_size(value, 0, 1u << 24, o.max_pipes)) return fail(bad);
     } else if (flag == "--max-conns") {
       if (!parse_size(value, 0, 1u << 30, o.max_conns)) return fail(bad);
+    } else if (flag == "--idle-batch") {
+      if (!parse_size(value, 0, 4096, n)) return fail(bad + " (0 .. 4096)");
+      o.idle_batch.completions = static_cast<unsigned>(n);
+    } else if (flag == "--idle-batch-us") {
+      if (!parse_size(value, 1, 10'000, n)) return fail(bad + " (1 .. 10000)");
+      o.idle_batch.max_delay = std::chrono::microseconds(n);
     } else if (flag == "--threads") {
       if (!parse_size(value, 0, 1024, n)) return fail(bad + " (0 .. 1024)");
       o.threads = static_cast<unsigned>(n);

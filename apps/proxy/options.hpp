@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/address.hpp"
+#include "core/idle_batch.hpp"
 
 namespace proxy {
 
@@ -34,6 +35,7 @@ struct options {
   std::size_t max_conns = 0;   // 0: unlimited
   bool direct_accept = false;  // accept into direct descriptors (not with the poll engine)
   unsigned threads = 0;        // 0: one per CPU
+  coring::idle_batch_options idle_batch{};
   bool stats = false;
 };
 
