@@ -206,11 +206,18 @@ TEST(Hello, BackpressureFlagsAreValidated) {
     EXPECT_EQ(zero_timeout.wait_exit(5s), 2) << flag;
     EXPECT_NE(zero_timeout.stderr_rest().find("must be more than 0"), std::string::npos) << flag;
   }
+  hello_process too_big_batch({"--port", "0", "--idle-batch", "5000"});
+  EXPECT_EQ(too_big_batch.wait_exit(5s), 2);
+  EXPECT_NE(too_big_batch.stderr_rest().find("idle-batch"), std::string::npos);
+  hello_process zero_delay({"--port", "0", "--idle-batch-us", "0"});
+  EXPECT_EQ(zero_delay.wait_exit(5s), 2);
+  EXPECT_NE(zero_delay.stderr_rest().find("idle-batch-us"), std::string::npos);
   hello_process help({"--help"});
   EXPECT_EQ(help.wait_exit(5s), 0);
   const std::string usage = help.stdout_rest() + help.stderr_rest();
   EXPECT_NE(usage.find("--send-timeout"), std::string::npos) << usage;
   EXPECT_NE(usage.find("--max-queued-receives"), std::string::npos) << usage;
+  EXPECT_NE(usage.find("--idle-batch"), std::string::npos) << usage;
 }
 
 TEST(Hello, SigtermAnswersEverySentRequestThenExitsZero) {

@@ -858,6 +858,10 @@ TEST(Proxy, BadFlagsExitTwoWithAMessage) {
   EXPECT_NE(err.find("--push-batching"), std::string::npos) << err;
   EXPECT_EQ(run_proxy_exit_code({"--upstream", "127.0.0.1:1", "--idle-timeout", "5 parsecs"}, &err),
             2);
+  EXPECT_EQ(run_proxy_exit_code({"--upstream", "127.0.0.1:1", "--idle-batch", "many"}, &err), 2);
+  EXPECT_NE(err.find("--idle-batch"), std::string::npos) << err;
+  EXPECT_EQ(run_proxy_exit_code({"--upstream", "127.0.0.1:1", "--idle-batch-us", "0"}, &err), 2);
+  EXPECT_NE(err.find("--idle-batch-us"), std::string::npos) << err;
   EXPECT_EQ(run_proxy_exit_code({"--upstream", "127.0.0.1:1", "--bogus"}, &err), 2);
   EXPECT_NE(err.find("--bogus"), std::string::npos) << err;
   EXPECT_EQ(run_proxy_exit_code({"--help"}), 0);
