@@ -4,8 +4,12 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <csignal>
 #include <cstdint>
+#include <cstdio>
+#include <cstring>
 
 namespace coring {
 namespace {
@@ -30,7 +34,7 @@ constexpr __kernel_timespec long_wait{3600, 0};
 }  // namespace
 
 idle_batch::idle_batch(const io_uring& ring, const idle_batch_options& options) noexcept
-    : options_(options),
+    : options_{options.completions, std::min(options.max_delay, max_delay_limit)},
       enabled_(options.completions > 1 && options.max_delay.count() > 0 &&
                (ring.features & feat_min_timeout) != 0 &&
                (ring.flags & IORING_SETUP_DEFER_TASKRUN) != 0 &&
@@ -55,8 +59,15 @@ bool idle_batch::sleep_batched(io_uring& ring) noexcept {
     fd = ring.enter_ring_fd;
     flags |= IORING_ENTER_REGISTERED_RING;
   }
-  // -ETIME (the hour passed) and -EINTR only end the sleep; the loop goes on either way.
-  ::syscall(__NR_io_uring_enter, fd, 0u, options_.completions, flags, &arg, sizeof arg);
+  if (::syscall(__NR_io_uring_enter, fd, 0u, options_.completions, flags, &arg, sizeof arg) < 0 &&
+      errno != ETIME && errno != EINTR) {
+    // ETIME (the hour passed) and EINTR only end the sleep. Anything else means this
+    // kernel refuses the call: say so once and sleep the plain way from now on.
+    std::fprintf(stderr, "coring: batched io_uring_enter failed (%s); idle batching off\n",
+                 std::strerror(errno));
+    enabled_ = false;
+    return false;
+  }
   return true;
 }
 

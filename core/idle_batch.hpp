@@ -21,8 +21,11 @@ namespace coring {
 
 struct idle_batch_options {
   unsigned completions = 32;  // 0 or 1: off (every sleep ends at the first completion)
-  std::chrono::microseconds max_delay{200};
+  std::chrono::microseconds max_delay{200};  // ≤ 0: off; longer than max_delay_limit: capped
 };
+
+// Past this a "batch" is just a stall; the kernel's field is 32-bit µs anyway.
+inline constexpr std::chrono::microseconds max_delay_limit{1'000'000};
 
 class idle_batch {
  public:

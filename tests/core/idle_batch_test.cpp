@@ -90,11 +90,16 @@ phase_result bytes_apart(runtime& rt, unsigned count) {
           after.idle_batched_sleeps - before.idle_batched_sleeps, test::elapsed_ms(start).count()};
 }
 
+// A busy stretch of `stretch` completions, then `bytes` arrivals 10 ms apart.
+phase_result after_stretch(runtime& rt, unsigned stretch, unsigned bytes) {
+  busy_stretch(rt, stretch);
+  return bytes_apart(rt, bytes);
+}
+
 TEST(IdleBatch, SleepAfterABusyStretchWaitsForTheWholeBatch) {
   runtime rt(batching(8, 2s));
   if (!rt.idle_batch_enabled()) GTEST_SKIP() << "kernel without min-wait (Linux 6.12+)";
-  busy_stretch(rt, 64);
-  const phase_result r = bytes_apart(rt, 8);
+  const phase_result r = after_stretch(rt, 64, 8);
   // One enter submits, one sleeps until all eight bytes are there (80 ms); unbatched
   // the loop would wake for each.
   EXPECT_EQ(r.batched_sleeps, 1u);
@@ -105,8 +110,7 @@ TEST(IdleBatch, SleepAfterABusyStretchWaitsForTheWholeBatch) {
 TEST(IdleBatch, WithoutBatchingTheLoopWakesForEachCompletion) {
   runtime rt(batching(0, 2s));
   EXPECT_FALSE(rt.idle_batch_enabled());
-  busy_stretch(rt, 64);
-  const phase_result r = bytes_apart(rt, 8);
+  const phase_result r = after_stretch(rt, 64, 8);
   EXPECT_EQ(r.batched_sleeps, 0u);
   EXPECT_GE(r.enters, 8u);
 }
@@ -114,11 +118,10 @@ TEST(IdleBatch, WithoutBatchingTheLoopWakesForEachCompletion) {
 TEST(IdleBatch, ABatchThatDoesNotFillUpEndsAfterTheDelay) {
   runtime rt(batching(64, 40ms));
   if (!rt.idle_batch_enabled()) GTEST_SKIP() << "kernel without min-wait (Linux 6.12+)";
-  busy_stretch(rt, 128);
   // One byte at 10 ms, then nothing: the sleep waits for more until 40 ms have passed
   // since it began, then returns with the one it has (never the hour-long overall
   // timeout).
-  const phase_result r = bytes_apart(rt, 1);
+  const phase_result r = after_stretch(rt, 128, 1);
   EXPECT_EQ(r.batched_sleeps, 1u);
   EXPECT_GE(r.took_ms, 35);
   EXPECT_LT(r.took_ms, 1000);
@@ -127,10 +130,19 @@ TEST(IdleBatch, ABatchThatDoesNotFillUpEndsAfterTheDelay) {
 TEST(IdleBatch, ALoopThatWasNotBusyWakesAtTheFirstCompletion) {
   runtime rt(batching(64, 500ms));
   if (!rt.idle_batch_enabled()) GTEST_SKIP() << "kernel without min-wait (Linux 6.12+)";
-  busy_stretch(rt, 4);  // fewer completions than a batch
-  const phase_result r = bytes_apart(rt, 1);
+  const phase_result r = after_stretch(rt, 4, 1);  // fewer completions than a batch
   EXPECT_EQ(r.batched_sleeps, 0u);
   EXPECT_LT(r.took_ms, 250);  // the byte comes at 10 ms; a batched sleep would take 500 ms
+}
+
+TEST(IdleBatch, DelaysAreCappedAtOneSecond) {
+  runtime rt;
+  const idle_batch capped(rt.ring(), {8, std::chrono::hours(1)});
+  EXPECT_EQ(capped.options().max_delay, max_delay_limit);
+  const idle_batch kept(rt.ring(), {8, 300us});
+  EXPECT_EQ(kept.options().max_delay, 300us);
+  EXPECT_FALSE(idle_batch(rt.ring(), {8, 0us}).enabled());
+  EXPECT_FALSE(idle_batch(rt.ring(), {1, 300us}).enabled());
 }
 
 }  // namespace
