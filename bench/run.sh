@@ -31,8 +31,10 @@ Environment: ROUNDS, DURATION (s, default 10), WARMUP (s, default 1),
 SERVER_CPU (0), LOAD_CPU (1), OURS_PORT (8000), PEER_PORT (8002),
 HYPER_PORT (8005), SMOL_PORT (8008), GO_PORT (8009), BEAST_PORT (8010),
 URING_FLOOR_PORT (8011), EPOLL_FLOOR_PORT (8012), SKIP_PEERS=1 (neither build nor
-run the peers of bench/peers and the floors), BUILD_PEERS=0 (run the peers already
-built in build/, build none), RESULTS_DIR (bench/results),
+run the peers of bench/peers and the floors), BUILD_PEERS (the families to build,
+default "floor hyper go beast"; the others run if already built in build/),
+BENCH_OFFLINE=1 (never npm ci: without autocannon its loads are skipped),
+RESULTS_DIR (bench/results),
 OURS_CMD (test hook: command to run instead of our binary; @PORT@ is replaced).
 EOF
 }
@@ -96,9 +98,9 @@ build_peers() {
         IFS='|' read -r script target bins <<<"${PEER_BUILD[$family]}"
         if [[ ${SKIP_PEERS:-0} == 1 ]]; then
             PEER_UNAVAILABLE[$family]="SKIP_PEERS=1"
-        elif [[ ${BUILD_PEERS:-1} == 0 ]]; then
+        elif [[ " ${BUILD_PEERS:-floor hyper go beast} " != *" $family "* ]]; then
             [[ -d $ROOT/build/$bins ]] && PEER_DIR[$family]=$ROOT/build/$bins ||
-                PEER_UNAVAILABLE[$family]="BUILD_PEERS=0 and nothing in build/$bins"
+                PEER_UNAVAILABLE[$family]="not in BUILD_PEERS, and nothing built in build/$bins"
         else
             log "building the $family peers ($script)"
             if why=$(bash "$ROOT/$script" "$ROOT/build/$target" 2>&1); then
@@ -112,8 +114,12 @@ build_peers() {
 }
 build_peers
 if [[ ! -x $BENCH_DIR/node_modules/.bin/autocannon ]]; then
-    echo "[bench] installing autocannon (npm ci)" >&2
-    (cd "$BENCH_DIR" && npm ci --no-audit --no-fund >&2)
+    if [[ ${BENCH_OFFLINE:-0} == 1 ]]; then
+        log "no autocannon in bench/node_modules (BENCH_OFFLINE=1: not installing it): its loads are skipped"
+    else
+        log "installing autocannon (npm ci)"
+        (cd "$BENCH_DIR" && npm ci --no-audit --no-fund >&2)
+    fi
 fi
 
 trap 'stop_all_servers' EXIT

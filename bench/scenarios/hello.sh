@@ -22,8 +22,10 @@ scenario_hello() {
     check_same_response "$ours" / body "$peer"
     warmup "${servers[@]}"
 
+    [[ -x $AUTOCANNON ]] || log "skipping the autocannon-c10 load: no $AUTOCANNON (npm ci in bench/)"
     for ((round = 1; round <= ROUNDS; round++)); do
         for server in $(round_order "$round" "${servers[@]}"); do
+            [[ -x $AUTOCANNON ]] || break
             measure hello autocannon-c10 "$server" "$round" \
                 run_autocannon "http://127.0.0.1:${SERVER_PORT[$server]}/" 10 "$DURATION"
         done
