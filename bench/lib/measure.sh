@@ -126,6 +126,11 @@ run_wrk() {
     local url=$1 conns=$2 dur=$3 script=${4:-$BENCH_DIR/lua/report.lua}
     shift 3; if (($#)); then shift; fi
     local out=$LOG_DIR/last-wrk.txt line
+    # A 0 s run is none (a warm-up with WARMUP=0, as --quick sets it): wrk rejects -d0s.
+    if [[ $dur == 0 ]]; then
+        LOAD_REQUESTS=0 LOAD_RPS=0 LOAD_LAT_AVG_US=0 LOAD_LAT_P50_US=0 LOAD_LAT_P99_US=0 LOAD_ERRORS=0 LOAD_NON2XX=0
+        return 0
+    fi
     taskset -c "$LOAD_CPU" wrk -t1 -c"$conns" -d"${dur}s" --timeout 10s \
         -s "$script" "$url" -- "$@" >"$out" 2>&1 || { cat "$out" >&2; die "wrk failed"; }
     line=$(grep '^BENCH ' "$out") || { cat "$out" >&2; die "no BENCH line in wrk output"; }

@@ -2,6 +2,7 @@
 rounds, and which server is ours. Shared by table.py, chart.py and index.py."""
 
 import csv
+import math
 import re
 import statistics
 from dataclasses import dataclass, field
@@ -73,10 +74,12 @@ class Scenario:
 
 
 def number(text):
+    """A TSV field as a float; None when absent or "nan" (a run that completed nothing)."""
     try:
-        return float(text)
+        value = float(text)
     except (TypeError, ValueError):
         return None
+    return None if math.isnan(value) else value
 
 
 def read_scenario(tsv_path, scenario=None):
