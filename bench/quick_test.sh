@@ -41,4 +41,8 @@ done
 bad=$(awk -F'\t' 'FNR > 1 && ($10 != 0 || $11 != 0) { print FILENAME ": " $0 }' "$work"/*.tsv)
 [[ -z $bad ]] || { echo "bench_quick: runs with socket errors or non-2xx statuses:"; echo "$bad"; exit 1; }
 grep -q '^| [0-9]' "$work/README.md" || { echo "bench_quick: the index has no row"; exit 1; }
+grep -q 'CPU ÷ floor' "$work"/*-hello.md || { echo "bench_quick: the hello table has no floor column"; exit 1; }
+if python3 -c 'import matplotlib' 2>/dev/null || /usr/bin/python3 -c 'import matplotlib' 2>/dev/null; then
+    compgen -G "$work/*.svg" >/dev/null || { echo "bench_quick: matplotlib is there but no chart was written"; exit 1; }
+fi
 echo "bench_quick: every scenario ran; servers: $(awk -F'\t' 'FNR > 1 { print $3 }' "$work"/*.tsv | sort -u | paste -sd ' ' -)"
