@@ -17,27 +17,28 @@ from matplotlib.patches import Patch  # noqa: E402
 
 from results import FLOORS, URING_FLOOR, is_floor, is_pipelined, ours_name, read_scenario  # noqa: E402
 
-OURS_COLOUR = "#1f3b73"
-PEER_COLOURS = ["#e69f00", "#56b4e9", "#009e73", "#cc79a7", "#d55e00", "#999933",
-                "#882255", "#44aa99", "#aa4499", "#117733", "#ddcc77", "#88ccee"]
+OURS_COLOURS = ["#1f3b73", "#4a78c2", "#8fb3e3", "#2b5797"]  # ours and its variants
+PEER_COLOURS = ["#e69f00", "#009e73", "#cc79a7", "#d55e00", "#999933", "#882255",
+                "#44aa99", "#7f3c8d", "#a6761d", "#66a61e", "#e7298a", "#666666"]  # no blues
 FLOOR_STYLE = {URING_FLOOR: dict(color="#c00000", linestyle="-"),
                "epoll-floor": dict(color="#555555", linestyle="--")}
 
 
 def colours(scenarios, ours_of):
-    """One colour per server over the whole run."""
-    table, peers = {}, []
+    """One colour per server over the whole run: shades of blue for ours and its
+    variants (hatched as well), distinct colours for the peers."""
+    table, ours, peers = {}, [], []
     for scenario in scenarios:
         for server in scenario.servers:
-            if is_floor(server) or server in table or server in peers:
+            if is_floor(server) or server in ours or server in peers:
                 continue
-            if scenario.is_ours(server, ours_of(scenario)):
-                table[server] = OURS_COLOUR
-            else:
-                peers.append(server)
+            (ours if scenario.is_ours(server, ours_of(scenario)) else peers).append(server)
+    ours.sort(key=lambda server: server != "coring")  # the darkest for coring itself
+    for i, server in enumerate(ours):
+        table[server] = OURS_COLOURS[i % len(OURS_COLOURS)]
     for i, server in enumerate(peers):
         table[server] = PEER_COLOURS[i % len(PEER_COLOURS)]
-    return table
+    return table, set(ours)
 
 
 def label(value):
@@ -80,7 +81,7 @@ def panel(ax, scenario, loads, metric, colour_of, ours):
 
 
 def draw(out, scenarios, ours_of):
-    colour_of = colours(scenarios, ours_of)
+    colour_of, ours_servers = colours(scenarios, ours_of)
     fig, axes = plt.subplots(len(scenarios), 2, figsize=(15, 3.6 * len(scenarios)), squeeze=False,
                              gridspec_kw=dict(width_ratios=[3, 2]))
     for row, scenario in zip(axes, scenarios):
@@ -98,7 +99,8 @@ def draw(out, scenarios, ours_of):
                 matplotlib.ticker.FuncFormatter(lambda v, _: f"{v / 1000:,.0f}k" if v else "0"))
         else:
             rps_ax.axis("off")
-    handles = [Patch(color=c, label=s, hatch="//" if c == OURS_COLOUR else None)
+    handles = [Patch(facecolor=c, label=s, hatch="//" if s in ours_servers else None,
+                     edgecolor="white")
                for s, c in colour_of.items()]
     present = {s for sc in scenarios for s in sc.servers}
     handles += [Line2D([], [], linewidth=1.6, label=f"{f} (floor)", **FLOOR_STYLE[f])
