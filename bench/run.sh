@@ -32,7 +32,7 @@ SERVER_CPU (0), LOAD_CPU (1), OURS_PORT (8000), PEER_PORT (8002),
 HYPER_PORT (8005), SMOL_PORT (8008), GO_PORT (8009), BEAST_PORT (8010),
 URING_FLOOR_PORT (8011), EPOLL_FLOOR_PORT (8012), SKIP_PEERS=1 (neither build nor
 run the peers of bench/peers and the floors), BUILD_PEERS (the families to build,
-default "floor hyper go beast"; the others run if already built in build/),
+default "floor hyper go beast", "" = none; the others run if already built in build/),
 BENCH_OFFLINE=1 (never npm ci: without autocannon its loads are skipped),
 RESULTS_DIR (bench/results),
 OURS_CMD (test hook: command to run instead of our binary; @PORT@ is replaced).
@@ -98,7 +98,7 @@ build_peers() {
         IFS='|' read -r script target bins <<<"${PEER_BUILD[$family]}"
         if [[ ${SKIP_PEERS:-0} == 1 ]]; then
             PEER_UNAVAILABLE[$family]="SKIP_PEERS=1"
-        elif [[ " ${BUILD_PEERS:-floor hyper go beast} " != *" $family "* ]]; then
+        elif [[ " ${BUILD_PEERS-floor hyper go beast} " != *" $family "* ]]; then
             [[ -d $ROOT/build/$bins ]] && PEER_DIR[$family]=$ROOT/build/$bins ||
                 PEER_UNAVAILABLE[$family]="not in BUILD_PEERS, and nothing built in build/$bins"
         else
@@ -168,7 +168,7 @@ machine_context() {
 - kernel: $(uname -sr)
 - CPU: $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo), nproc $(nproc)
 - hand-off costs on CPU $SERVER_CPU (\`tools/proxy_floor/pingpong.c\`): ${MACHINE_COSTS:-not measured (no cc)}
-- tools: $(wrk --version 2>&1 | head -1 | awk '{ print "wrk", $2 }'), $(nginx -v 2>&1 | sed 's/.*: //'), autocannon $("$AUTOCANNON" --version 2>/dev/null | head -1 | awk '{ print $2 }'), node $(node --version)$(peer_versions)
+- tools: $(wrk --version 2>&1 | head -1 | awk '{ print "wrk", $2 }'), $(nginx -v 2>&1 | sed 's/.*: //'), autocannon $("$AUTOCANNON" --version 2>/dev/null | head -1 | awk '{ print $2 }' | grep . || echo '(not installed)'), node $(node --version)$(peer_versions)
 - method: server on CPU $SERVER_CPU, load generator on CPU $LOAD_CPU (taskset); $ROUNDS round(s) of ${DURATION} s per (load, server), servers alternating; medians shown.
   CPU µs/req = Δ(utime+stime) of the server's processes (/proc/PID/stat 14+15, CLK_TCK=$CLK_TCK) × 10⁶ / CLK_TCK / requests completed.
 EOF

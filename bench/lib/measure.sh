@@ -32,7 +32,7 @@ log() {
     local t=$((SECONDS - BENCH_STARTED))
     printf '[bench %d:%02d] %s\n' $((t / 60)) $((t % 60)) "$*" >&2
 }
-die() { printf '[bench] error: %s\n' "$*" >&2; exit 1; }
+die() { log "error: $*"; exit 1; }
 
 # port_open PORT: true if something accepts TCP connections on 127.0.0.1:PORT.
 port_open() {
