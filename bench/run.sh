@@ -16,19 +16,25 @@ Usage: bench/run.sh [--quick] [--rounds N] [--no-build] [scenario...]
 
 Runs each scenario (default: all) ROUNDS times, alternating our server and
 its peers, and prints per-(load, server) medians of req/s, latency and server
-CPU µs/request. Results go to bench/results/<date>-<scenario>.{md,tsv}.
+CPU µs/request. Results go to bench/results/<date>-<scenario>.{md,tsv}, the run's
+chart to bench/results/<date>.svg, and a line to bench/results/README.md.
 
 Scenarios: ${ALL_SCENARIOS[*]}
 
 Options:
-  --quick       3 s runs, 1 round (smoke test)
+  --quick       smoke test: 1 round of 1 s runs, no warm-up, 1,000 idle connections
   --rounds N    rounds per (server, load) (default \$ROUNDS or 3)
   --no-build    skip 'cmake --build --preset release' (also SKIP_BUILD=1)
   -h, --help    this help
 
 Environment: ROUNDS, DURATION (s, default 10), WARMUP (s, default 1),
 SERVER_CPU (0), LOAD_CPU (1), OURS_PORT (8000), PEER_PORT (8002),
-HYPER_PORT (8005), SKIP_PEERS=1 (neither build nor run the tokio + hyper peers),
+HYPER_PORT (8005), SMOL_PORT (8008), GO_PORT (8009), BEAST_PORT (8010),
+URING_FLOOR_PORT (8011), EPOLL_FLOOR_PORT (8012), SKIP_PEERS=1 (neither build nor
+run the peers of bench/peers and the floors), BUILD_PEERS (the families to build,
+default "floor hyper go beast", "" = none; the others run if already built in build/),
+BENCH_OFFLINE=1 (never npm ci: without autocannon its loads are skipped),
+RESULTS_DIR (bench/results),
 OURS_CMD (test hook: command to run instead of our binary; @PORT@ is replaced).
 EOF
 }
@@ -47,7 +53,7 @@ while (($#)); do
     shift
 done
 if ((quick)); then
-    ROUNDS=1 DURATION=3
+    ROUNDS=1 DURATION=1 WARMUP=0 MEMORY_CONNECTIONS=${MEMORY_CONNECTIONS:-1000}
 fi
 ROUNDS=${rounds_arg:-${ROUNDS:-3}}
 DURATION=${DURATION:-10}
@@ -59,42 +65,63 @@ done
 
 # --- prerequisites ---------------------------------------------------------
 missing=()
-for tool in wrk taskset nginx node npm awk ps; do
+for tool in wrk taskset nginx node npm awk ps curl cmp python3; do
     command -v "$tool" >/dev/null || missing+=("$tool")
 done
 if ((${#missing[@]})); then
     echo "missing tools: ${missing[*]}" >&2
-    echo "on Debian: apt-get install -y wrk nginx-light util-linux procps nodejs npm" >&2
+    echo "on Debian: apt-get install -y wrk nginx-light util-linux procps nodejs npm curl diffutils python3" >&2
     exit 1
 fi
 (($(nproc) >= 2)) || echo "warning: fewer than 2 CPUs; server and load generator will share a core" >&2
 
 if [[ ${SKIP_BUILD:-0} != 1 ]]; then
     [[ -f $ROOT/CMakePresets.json ]] || { echo "no CMakePresets.json in $ROOT (use --no-build with OURS_CMD to test the harness)" >&2; exit 1; }
-    echo "[bench] building release preset" >&2
+    echo "[bench 0:00] building release preset" >&2
     (cd "$ROOT" && cmake --preset release >/dev/null && cmake --build --preset release -j2)
 fi
-# The tokio + hyper peers (the stack the issues' targets name) are optional: without
-# cargo and Debian's crates the scenarios run without them and say so.
-HYPER_BIN_DIR=
-HYPER_UNAVAILABLE=
-if [[ ${SKIP_PEERS:-0} != 1 ]]; then
-    echo "[bench] building the tokio + hyper peers (bench/peers/hyper)" >&2
-    if HYPER_UNAVAILABLE=$(bash "$BENCH_DIR/peers/hyper/build.sh" "$ROOT/build/peers/hyper" 2>&1); then
-        HYPER_BIN_DIR=$ROOT/build/peers/hyper/release
-    else
-        echo "[bench] $HYPER_UNAVAILABLE" >&2
-    fi
-else
-    HYPER_UNAVAILABLE="SKIP_PEERS=1"
-fi
-if [[ ! -x $BENCH_DIR/node_modules/.bin/autocannon ]]; then
-    echo "[bench] installing autocannon (npm ci)" >&2
-    (cd "$BENCH_DIR" && npm ci --no-audit --no-fund >&2)
-fi
-
 # shellcheck source=bench/lib/measure.sh
 source "$BENCH_DIR/lib/measure.sh"
+
+# The peers and the floors are optional: a family whose toolchain or packages are
+# missing is reported and left out, and the scenarios run without it.
+# family -> "build script|target dir|directory of the binaries" (relative to $ROOT/build).
+declare -A PEER_BUILD=(
+    [hyper]="bench/peers/hyper/build.sh|peers/hyper|peers/hyper/release"
+    [go]="bench/peers/go/build.sh|peers/go|peers/go"
+    [beast]="bench/peers/beast/build.sh|peers/beast|peers/beast"
+    [floor]="bench/tools/floor/build.sh|tools|tools"
+)
+build_peers() {
+    local family script target bins why
+    for family in floor hyper go beast; do
+        IFS='|' read -r script target bins <<<"${PEER_BUILD[$family]}"
+        if [[ ${SKIP_PEERS:-0} == 1 ]]; then
+            PEER_UNAVAILABLE[$family]="SKIP_PEERS=1"
+        elif [[ " ${BUILD_PEERS-floor hyper go beast} " != *" $family "* ]]; then
+            [[ -d $ROOT/build/$bins ]] && PEER_DIR[$family]=$ROOT/build/$bins ||
+                PEER_UNAVAILABLE[$family]="not in BUILD_PEERS, and nothing built in build/$bins"
+        else
+            log "building the $family peers ($script)"
+            if why=$(bash "$ROOT/$script" "$ROOT/build/$target" 2>&1); then
+                PEER_DIR[$family]=$ROOT/build/$bins
+            else
+                PEER_UNAVAILABLE[$family]=$(tail -n 3 <<<"$why" | paste -sd ' ' -)
+                log "the $family peers are unavailable: ${PEER_UNAVAILABLE[$family]}"
+            fi
+        fi
+    done
+}
+build_peers
+if [[ ! -x $BENCH_DIR/node_modules/.bin/autocannon ]]; then
+    if [[ ${BENCH_OFFLINE:-0} == 1 ]]; then
+        log "no autocannon in bench/node_modules (BENCH_OFFLINE=1: not installing it): its loads are skipped"
+    else
+        log "installing autocannon (npm ci)"
+        (cd "$BENCH_DIR" && npm ci --no-audit --no-fund >&2)
+    fi
+fi
+
 trap 'stop_all_servers' EXIT
 trap 'exit 130' INT TERM
 
@@ -111,14 +138,22 @@ machine_costs() {
 }
 MACHINE_COSTS=$(machine_costs || true)
 
-# ", hyper 0.14.19 + tokio 1.24.2 (rustc 1.63.0)" when the peers were built.
-hyper_versions() {
+# ", hyper 0.14.19 + tokio 1.24.2 + smol 1.3.0 (rustc 1.63.0), go1.19.8, Boost 1.81"
+# for the peer families that were built.
+peer_versions() {
     local lock=$BENCH_DIR/peers/hyper/Cargo.lock
-    [[ -n $HYPER_BIN_DIR && -f $lock ]] || return 0
-    awk '/^name = / { name = $3 } /^version = / { v[name] = $3 }
-         END { gsub(/"/, "", v["\"hyper\""]); gsub(/"/, "", v["\"tokio\""]);
-               printf ", hyper %s + tokio %s", v["\"hyper\""], v["\"tokio\""] }' "$lock"
-    rustc --version 2>/dev/null | awk '{ printf " (rustc %s)", $2 }'
+    if [[ -n ${PEER_DIR[hyper]:-} && -f $lock ]]; then
+        awk '/^name = / { name = $3 } /^version = / { v[name] = $3 }
+             END { for (k in v) gsub(/"/, "", v[k])
+                   printf ", hyper %s + tokio %s + smol %s", v["\"hyper\""], v["\"tokio\""], v["\"smol\""] }' "$lock"
+        rustc --version 2>/dev/null | awk '{ printf " (rustc %s)", $2 }'
+    fi
+    if [[ -n ${PEER_DIR[go]:-} ]]; then go version 2>/dev/null | awk '{ printf ", %s", $3 }'; fi
+    if [[ -n ${PEER_DIR[beast]:-} ]]; then
+        awk '/define BOOST_LIB_VERSION/ { gsub(/"/, "", $3); sub(/_/, ".", $3); printf ", Boost %s", $3 }' \
+            /usr/include/boost/version.hpp 2>/dev/null
+    fi
+    return 0
 }
 
 machine_context() {
@@ -133,7 +168,7 @@ machine_context() {
 - kernel: $(uname -sr)
 - CPU: $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo), nproc $(nproc)
 - hand-off costs on CPU $SERVER_CPU (\`tools/proxy_floor/pingpong.c\`): ${MACHINE_COSTS:-not measured (no cc)}
-- tools: $(wrk --version 2>&1 | head -1 | awk '{ print "wrk", $2 }'), $(nginx -v 2>&1 | sed 's/.*: //'), autocannon $("$AUTOCANNON" --version 2>/dev/null | head -1 | awk '{ print $2 }'), node $(node --version)$(hyper_versions)
+- tools: $(wrk --version 2>&1 | head -1 | awk '{ print "wrk", $2 }'), $(nginx -v 2>&1 | sed 's/.*: //'), autocannon $("$AUTOCANNON" --version 2>/dev/null | head -1 | awk '{ print $2 }' | grep . || echo '(not installed)'), node $(node --version)$(peer_versions)
 - method: server on CPU $SERVER_CPU, load generator on CPU $LOAD_CPU (taskset); $ROUNDS round(s) of ${DURATION} s per (load, server), servers alternating; medians shown.
   CPU µs/req = Δ(utime+stime) of the server's processes (/proc/PID/stat 14+15, CLK_TCK=$CLK_TCK) × 10⁶ / CLK_TCK / requests completed.
 EOF
@@ -172,3 +207,26 @@ for s in "${scenarios[@]}"; do
     echo
     log "wrote $report"
 done
+
+# One chart for the run (every scenario with a table) and its line in the index.
+tsvs=()
+for s in "${scenarios[@]}"; do
+    [[ -f $RESULTS_DIR/$stamp-$s.tsv ]] && tsvs+=("$RESULTS_DIR/$stamp-$s.tsv")
+done
+# matplotlib is Debian's python3-matplotlib: a python3 earlier in PATH (a virtualenv)
+# may not have it, the system's does.
+chart_python=
+for py in python3 /usr/bin/python3; do
+    if "$py" -c 'import matplotlib' 2>/dev/null; then chart_python=$py; break; fi
+done
+if ((${#tsvs[@]})); then
+    if [[ -z $chart_python ]]; then
+        log "no chart: no python3 with matplotlib (apt-get install python3-matplotlib)"
+    elif "$chart_python" "$BENCH_DIR/report/chart.py" "$RESULTS_DIR/$stamp.svg" "${tsvs[@]}"; then
+        log "wrote $RESULTS_DIR/$stamp.svg"
+    else
+        log "no chart: bench/report/chart.py failed (output above)"
+    fi
+fi
+python3 "$BENCH_DIR/report/index.py" --append "$stamp" "$RESULTS_DIR"
+log "added run $stamp to $RESULTS_DIR/README.md"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs build/test dependencies (Debian 12). Idempotent: apt only runs when
-# something is missing. `--bench` additionally installs the bench's peers (cargo and the
-# crates of bench/peers/hyper) and runs npm ci/install in bench/.
+# something is missing. `--bench` additionally installs what the bench's peers are built
+# from (bench/peers: cargo and Debian's crates, Go, Boost) and the chart's matplotlib,
+# and runs npm ci/install in bench/.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bench=0
@@ -14,11 +15,16 @@ done
 
 die() { echo "setup.sh: error: $*" >&2; exit 1; }
 
+# curl and iproute2: the bench's smoke test (ctest bench_quick) checks responses with
+# curl and brings up loopback in its private network namespace with ip.
 packages=(build-essential cmake pkg-config liburing-dev node-llhttp libgtest-dev libbenchmark-dev
-          wrk nginx-light clang-format procps util-linux python3)
-# The bench's tokio + hyper peers (bench/peers/hyper) build offline from Debian's crates.
+          wrk nginx-light clang-format procps util-linux python3 curl iproute2)
+# The bench's peers (bench/peers) build offline from Debian's packages: hyper on tokio
+# and on smol from Debian's crates, Go's net/http from golang-go's standard library,
+# Boost.Beast from the headers; the run's chart needs matplotlib.
 if ((bench)); then
-  packages+=(cargo librust-hyper-dev librust-tokio-dev librust-dashmap-dev)
+  packages+=(cargo librust-hyper-dev librust-tokio-dev librust-dashmap-dev librust-smol-dev
+             golang-go libboost1.81-dev python3-matplotlib)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -9,7 +9,8 @@
 #   * CPU µs/req = (ticks_after - ticks_before) * 1e6 / CLK_TCK / requests.
 #
 # Every measured run appends one row to $RESULTS_TSV:
-#   scenario load server round rps lat_avg_us lat_p99_us requests cpu_us_per_req errors non2xx
+#   scenario load server round rps lat_avg_us lat_p99_us requests cpu_us_per_req errors non2xx lat_p50_us
+# (lat_p50_us came last, so that older files and readers keep their columns).
 
 BENCH_DIR=${BENCH_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 SERVER_CPU=${SERVER_CPU:-0}
@@ -19,13 +20,19 @@ AUTOCANNON=${AUTOCANNON:-$BENCH_DIR/node_modules/.bin/autocannon}
 LOG_DIR=${LOG_DIR:-$(mktemp -d -t coring-bench.XXXXXX)}
 RESULTS_TSV=${RESULTS_TSV:-$LOG_DIR/results.tsv}
 
-TSV_HEADER=$'scenario\tload\tserver\tround\trps\tlat_avg_us\tlat_p99_us\trequests\tcpu_us_per_req\terrors\tnon2xx'
+TSV_HEADER=$'scenario\tload\tserver\tround\trps\tlat_avg_us\tlat_p99_us\trequests\tcpu_us_per_req\terrors\tnon2xx\tlat_p50_us'
 
 declare -gA SERVER_PID=()   # name -> pid
 declare -gA SERVER_PORT=()  # name -> port
 
-log() { printf '[bench] %s\n' "$*" >&2; }
-die() { printf '[bench] error: %s\n' "$*" >&2; exit 1; }
+BENCH_STARTED=${BENCH_STARTED:-$SECONDS}
+
+# Every line says how long the run has been going, so a long run shows its progress.
+log() {
+    local t=$((SECONDS - BENCH_STARTED))
+    printf '[bench %d:%02d] %s\n' $((t / 60)) $((t % 60)) "$*" >&2
+}
+die() { log "error: $*"; exit 1; }
 
 # port_open PORT: true if something accepts TCP connections on 127.0.0.1:PORT.
 port_open() {
@@ -111,7 +118,7 @@ us_per_req() {
         'BEGIN { if (n > 0) printf "%.3f\n", t * 1e6 / hz / n; else print "nan" }'
 }
 
-# Load generators. Each sets LOAD_REQUESTS LOAD_RPS LOAD_LAT_AVG_US
+# Load generators. Each sets LOAD_REQUESTS LOAD_RPS LOAD_LAT_AVG_US LOAD_LAT_P50_US
 # LOAD_LAT_P99_US LOAD_ERRORS LOAD_NON2XX, and keeps its output in $LOG_DIR.
 
 # run_wrk URL CONNS DURATION_S [LUA_SCRIPT [SCRIPT_ARGS...]]
@@ -119,12 +126,17 @@ run_wrk() {
     local url=$1 conns=$2 dur=$3 script=${4:-$BENCH_DIR/lua/report.lua}
     shift 3; if (($#)); then shift; fi
     local out=$LOG_DIR/last-wrk.txt line
+    # A 0 s run is none (a warm-up with WARMUP=0, as --quick sets it): wrk rejects -d0s.
+    if [[ $dur == 0 ]]; then
+        LOAD_REQUESTS=0 LOAD_RPS=0 LOAD_LAT_AVG_US=0 LOAD_LAT_P50_US=0 LOAD_LAT_P99_US=0 LOAD_ERRORS=0 LOAD_NON2XX=0
+        return 0
+    fi
     taskset -c "$LOAD_CPU" wrk -t1 -c"$conns" -d"${dur}s" --timeout 10s \
         -s "$script" "$url" -- "$@" >"$out" 2>&1 || { cat "$out" >&2; die "wrk failed"; }
     line=$(grep '^BENCH ' "$out") || { cat "$out" >&2; die "no BENCH line in wrk output"; }
-    # "BENCH requests=N duration_us=N lat_avg_us=X lat_p99_us=N errors=N non2xx=N"
+    # "BENCH requests=N duration_us=N lat_avg_us=X lat_p99_us=N errors=N non2xx=N lat_p50_us=N"
     local duration_us
-    read -r LOAD_REQUESTS duration_us LOAD_LAT_AVG_US LOAD_LAT_P99_US LOAD_ERRORS LOAD_NON2XX \
+    read -r LOAD_REQUESTS duration_us LOAD_LAT_AVG_US LOAD_LAT_P99_US LOAD_ERRORS LOAD_NON2XX LOAD_LAT_P50_US \
         <<<"$(sed -e 's/^BENCH //' -e 's/[a-z0-9_]*=//g' <<<"$line")"
     LOAD_RPS=$(awk -v n="$LOAD_REQUESTS" -v d="$duration_us" 'BEGIN { printf "%.0f", n * 1e6 / d }')
 }
@@ -142,9 +154,9 @@ run_autocannon() {
         const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
         console.log([r.requests.total, Math.round(r.requests.average),
                      (r.latency.average * 1000).toFixed(1), Math.round(r.latency.p99 * 1000),
-                     r.errors + r.timeouts, r.non2xx].join(" "));
+                     r.errors + r.timeouts, r.non2xx, Math.round(r.latency.p50 * 1000)].join(" "));
     ' "$out") || die "cannot parse autocannon output $out"
-    read -r LOAD_REQUESTS LOAD_RPS LOAD_LAT_AVG_US LOAD_LAT_P99_US LOAD_ERRORS LOAD_NON2XX <<<"$vals"
+    read -r LOAD_REQUESTS LOAD_RPS LOAD_LAT_AVG_US LOAD_LAT_P99_US LOAD_ERRORS LOAD_NON2XX LOAD_LAT_P50_US <<<"$vals"
 }
 
 # measure SCENARIO LOAD SERVER ROUND LOADFN ARGS...
@@ -155,15 +167,16 @@ measure() {
     local pid=${SERVER_PID[$server]:-}
     [[ -n $pid ]] || die "measure: server '$server' is not running"
     [[ -s $RESULTS_TSV ]] || echo "$TSV_HEADER" >"$RESULTS_TSV"
+    log "$scenario, round $round/$ROUNDS, $server, $load: measuring for ${DURATION} s"
     local before after cpu
     before=$(cpu_ticks "$pid")
     "$@"
     after=$(cpu_ticks "$pid")
     kill -0 "$pid" 2>/dev/null || die "$server died during the run (see $LOG_DIR/$server.log)"
     cpu=$(us_per_req $((after - before)) "$LOAD_REQUESTS")
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
         "$scenario" "$load" "$server" "$round" "$LOAD_RPS" "$LOAD_LAT_AVG_US" \
-        "$LOAD_LAT_P99_US" "$LOAD_REQUESTS" "$cpu" "$LOAD_ERRORS" "$LOAD_NON2XX" >>"$RESULTS_TSV"
+        "$LOAD_LAT_P99_US" "$LOAD_REQUESTS" "$cpu" "$LOAD_ERRORS" "$LOAD_NON2XX" "$LOAD_LAT_P50_US" >>"$RESULTS_TSV"
     log "$(printf '%-8s %-14s %-8s r%s: %8s req/s  avg %7s us  p99 %6s us  cpu %7s us/req  err %s  non2xx %s' \
         "$scenario" "$load" "$server" "$round" "$LOAD_RPS" "$LOAD_LAT_AVG_US" "$LOAD_LAT_P99_US" \
         "$cpu" "$LOAD_ERRORS" "$LOAD_NON2XX")"
@@ -179,85 +192,12 @@ start_nginx() {
     start_server "$name" "$port" nginx -p "$prefix/" -c "$prefix/nginx.conf"
 }
 
-# median_report SCENARIO [OURS]: Markdown table of per-(load, server) medians
-# over rounds from $RESULTS_TSV, followed by ratio lines OURS/peer per load:
-# the ratio of the medians, and the median (and range) of the per-round
-# ratios — each round's runs are minutes apart, so the VM's drift cancels in
-# them better than across rounds.
+# median_report SCENARIO [OURS]: the scenario's Markdown table from $RESULTS_TSV (one
+# row per load and server: medians over rounds, CPU ÷ ours and ÷ the io_uring floor),
+# then ours against each peer per load, with every round's own CPU ratio
+# (bench/report/table.py).
 median_report() {
-    local scenario=$1 ours=${2:-${OURS_NAME:-coring}}
-    awk -F'\t' -v sc="$scenario" -v ours="$ours" '
-        function median(s,    a, n, i, j, t) {
-            n = split(s, a, " ")
-            for (i = 2; i <= n; i++)          # insertion sort, n is tiny
-                for (j = i; j > 1 && a[j-1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
-            return n % 2 ? a[(n+1)/2] : (a[n/2] + a[n/2+1]) / 2
-        }
-        function fmt_int(x,    s, r) {        # 123456 -> 123,456
-            s = sprintf("%.0f", x); r = ""
-            while (length(s) > 3) { r = "," substr(s, length(s) - 2) r; s = substr(s, 1, length(s) - 3) }
-            return s r
-        }
-        function fmt_us(x) { return x >= 1000 ? sprintf("%.2f ms", x / 1000) : sprintf("%.0f µs", x) }
-        function ratio(a, b) { return b > 0 ? a / b : 0 }
-        NR == 1 || $1 != sc { next }
-        {
-            k = $2 SUBSEP $3
-            if (!(k in n)) {
-                n[k] = 0
-                if (!($2 in seen_load)) { seen_load[$2] = 1; loads[++nl] = $2 }
-                if (!($3 in seen_srv)) { seen_srv[$3] = 1; srvs[++ns] = $3 }
-            }
-            n[k]++
-            rps[k] = rps[k] " " $5; avg[k] = avg[k] " " $6; p99[k] = p99[k] " " $7
-            cpu[k] = cpu[k] " " $9; err[k] += $10; non2xx[k] += $11
-            cpu_in_round[k, $4] = $9; rounds[$4] = 1
-        }
-        END {
-            if (nl == 0) { print "_no results_"; exit }
-            print "| scenario | load | server | rounds | req/s (median) | latency avg | p99 | CPU µs/req (median) | non-2xx / errors |"
-            print "|---|---|---|---:|---:|---:|---:|---:|---:|"
-            for (i = 1; i <= nl; i++) for (j = 1; j <= ns; j++) {
-                k = loads[i] SUBSEP srvs[j]
-                if (!(k in n)) continue
-                m_rps[k] = median(rps[k]); m_cpu[k] = median(cpu[k]); m_p99 = median(p99[k])
-                # autocannon histograms are in whole ms: a p99 of 0 means "< 1 ms"
-                p99s = (m_p99 == 0 && loads[i] ~ /^autocannon/) ? "< 1 ms" : fmt_us(m_p99)
-                printf "| %s | %s | %s | %d | %s | %s | %s | %.2f | %d / %d |\n", sc, loads[i], srvs[j], n[k],
-                    fmt_int(m_rps[k]), fmt_us(median(avg[k])), p99s, m_cpu[k], non2xx[k], err[k]
-            }
-            print ""
-            for (i = 1; i <= nl; i++) {
-                # Ours is OURS, or a variant named OURS-something (e.g. coring-chained).
-                ko = loads[i] SUBSEP ours; mine = ours
-                if (!(ko in n)) {
-                    for (j = 1; j <= ns; j++)
-                        if (index(srvs[j], ours "-") == 1 && ((loads[i] SUBSEP srvs[j]) in n)) { mine = srvs[j]; break }
-                    ko = loads[i] SUBSEP mine
-                }
-                if (!(ko in n)) continue
-                for (j = 1; j <= ns; j++) {
-                    if (srvs[j] == ours || index(srvs[j], ours "-") == 1) continue
-                    kp = loads[i] SUBSEP srvs[j]
-                    if (!(kp in n)) continue
-                    printf "- %s, %s vs %s: CPU µs/req %.2f× (%.2f vs %.2f), req/s %.2f× (%s vs %s)",
-                        loads[i], mine, srvs[j],
-                        ratio(m_cpu[ko], m_cpu[kp]), m_cpu[ko], m_cpu[kp],
-                        ratio(m_rps[ko], m_rps[kp]), fmt_int(m_rps[ko]), fmt_int(m_rps[kp])
-                    paired = ""; lo = 0; hi = 0; np = 0
-                    for (r in rounds) {
-                        if (!((ko, r) in cpu_in_round) || !((kp, r) in cpu_in_round)) continue
-                        x = ratio(cpu_in_round[ko, r], cpu_in_round[kp, r])
-                        paired = paired " " x; np++
-                        if (np == 1 || x < lo) lo = x
-                        if (np == 1 || x > hi) hi = x
-                    }
-                    if (np > 1)
-                        printf "; per-round CPU ratio median %.2f× (%.2f–%.2f, %d rounds)", median(paired), lo, hi, np
-                    print ""
-                }
-            }
-        }' "$RESULTS_TSV"
+    python3 "$BENCH_DIR/report/table.py" "$RESULTS_TSV" "$1" "${2:-${OURS_NAME:-coring}}"
 }
 
 # start_ours NAME PORT BINARY ARGS...: start one of our binaries from $BIN_DIR.
@@ -275,15 +215,65 @@ start_ours() {
     fi
 }
 
-# start_hyper NAME PORT BINARY ARGS...: start a tokio + hyper peer (bench/peers/hyper)
-# if run.sh could build them; returns 1 (and logs why) when they are unavailable.
-start_hyper() {
-    local name=$1 port=$2 bin=$3; shift 3
-    if [[ -z ${HYPER_BIN_DIR:-} || ! -x $HYPER_BIN_DIR/$bin ]]; then
-        log "skipping $name: the tokio + hyper peers are not built (${HYPER_UNAVAILABLE:-see above})"
+# The peers run.sh builds (bench/peers/*, bench/tools/floor), by family: the directory
+# of a family's binaries, or why it is unavailable (set by run.sh's build_peers).
+declare -gA PEER_DIR=()
+declare -gA PEER_UNAVAILABLE=()
+
+# start_peer FAMILY NAME PORT BINARY ARGS...: start a peer of FAMILY (hyper, go, beast,
+# floor) with --port PORT ARGS; returns 1 (and logs why) when that family is unavailable,
+# so a scenario runs on without it.
+start_peer() {
+    local family=$1 name=$2 port=$3 bin=$4; shift 4
+    local dir=${PEER_DIR[$family]:-}
+    if [[ -z $dir || ! -x $dir/$bin ]]; then
+        log "skipping $name: the $family peers are not built (${PEER_UNAVAILABLE[$family]:-not built})"
         return 1
     fi
-    start_server "$name" "$port" "$HYPER_BIN_DIR/$bin" --port "$port" "$@"
+    start_server "$name" "$port" "$dir/$bin" --port "$port" "$@"
+}
+
+# start_hyper NAME PORT BINARY ARGS...: start a tokio + hyper peer (bench/peers/hyper).
+start_hyper() {
+    start_peer hyper "$@"
+}
+
+# start_floors: the io_uring and epoll fixed-response floors (bench/tools/floor) as
+# servers uring-floor and epoll-floor; FLOOR_SERVERS lists those that started.
+start_floors() {
+    FLOOR_SERVERS=()
+    if start_peer floor uring-floor "${URING_FLOOR_PORT:-8011}" uring_floor; then FLOOR_SERVERS+=(uring-floor); fi
+    if start_peer floor epoll-floor "${EPOLL_FLOOR_PORT:-8012}" epoll_floor; then FLOOR_SERVERS+=(epoll-floor); fi
+}
+
+# A response as it left SERVER (curl -si of PATH), with what changes by the second made
+# constant: the Date header's value and, in the user body, the first createdAt.
+response_bytes() {
+    curl -sS -i --max-time 5 "http://127.0.0.1:${SERVER_PORT[$1]}$2" |
+        sed -E 's/^([Dd]ate: ).*\r$/\1(date)\r/; s/("createdAt": ")[0-9T:.Z-]{24}"/\1(now)"/'
+}
+
+# check_same_response REFERENCE PATH PART SERVER...: each SERVER must answer PATH with
+# the bytes REFERENCE answers (PART = all: status line, headers and body, header names
+# compared case-insensitively as HTTP defines them; body: the body only). A peer that
+# differs would measure another workload: stop the run and show the difference.
+check_same_response() {
+    local reference=$1 path=$2 part=$3 server; shift 3
+    local want=$LOG_DIR/response-$reference.txt got
+    response_bytes "$reference" "$path" >"$want" || die "no response from $reference for $path"
+    for server in "$@"; do
+        [[ -z $server || $server == "$reference" ]] && continue
+        got=$LOG_DIR/response-$server.txt
+        response_bytes "$server" "$path" >"$got" || die "no response from $server for $path"
+        if [[ $part == body ]]; then
+            cmp -s <(sed '1,/^\r$/d' "$want") <(sed '1,/^\r$/d' "$got") ||
+                die "$server's body for $path differs from $reference's ($want vs $got)"
+        else
+            cmp -s <(sed -E '1,/^\r$/ s/^[^:]*:/\L&/' "$want") <(sed -E '1,/^\r$/ s/^[^:]*:/\L&/' "$got") ||
+                die "$server's response to $path differs from $reference's ($want vs $got)"
+        fi
+    done
+    log "same bytes for $path ($part) from:" "$@"
 }
 
 # warmup NAME...: short unmeasured wrk run ($WARMUP seconds, 0 = off) per server.

@@ -1,7 +1,10 @@
 # shellcheck shell=bash
 # Scenario "hello": GET / -> 200 "Hello world!" (12 bytes), keep-alive.
-# Ours: build/release/bin/hello --threads 1; peers: nginx, one worker, and seed 000's
-# hyper on a current-thread tokio runtime (bench/peers/hyper, when it could be built).
+# Ours: build/release/bin/hello --threads 1; peers, each on one thread: nginx (one
+# worker), seed 000's two subjects — hyper on tokio and hyper on smol (bench/peers/hyper)
+# — Go's net/http (bench/peers/go) and Boost.Beast (bench/peers/beast); and the floors,
+# a fixed-response responder on raw io_uring and on epoll (bench/tools/floor). Every
+# one of them but nginx must send the 88 bytes ours sends (checked before measuring).
 
 scenario_hello() {
     local ours=$OURS_NAME peer=nginx round server
@@ -9,10 +12,20 @@ scenario_hello() {
     start_ours "$ours" "${OURS_PORT:-8000}" hello --port "${OURS_PORT:-8000}" --threads 1
     start_nginx "$peer" "${PEER_PORT:-8002}" "$BENCH_DIR/nginx/hello.conf"
     if start_hyper tokio-hyper "${HYPER_PORT:-8005}" hello --threads 1; then servers+=(tokio-hyper); fi
+    if start_peer hyper smol-hyper "${SMOL_PORT:-8008}" smol-hello; then servers+=(smol-hyper); fi
+    if start_peer go go "${GO_PORT:-8009}" hello --threads 1; then servers+=(go); fi
+    if start_peer beast beast "${BEAST_PORT:-8010}" beast-hello --threads 1; then servers+=(beast); fi
+    start_floors
+    servers+=("${FLOOR_SERVERS[@]}")
+    # nginx always adds Server, Content-Type and Connection headers: its body only.
+    check_same_response "$ours" / all "${servers[@]/#$peer/}"
+    check_same_response "$ours" / body "$peer"
     warmup "${servers[@]}"
 
+    [[ -x $AUTOCANNON ]] || log "skipping the autocannon-c10 load: no $AUTOCANNON (npm ci in bench/)"
     for ((round = 1; round <= ROUNDS; round++)); do
         for server in $(round_order "$round" "${servers[@]}"); do
+            [[ -x $AUTOCANNON ]] || break
             measure hello autocannon-c10 "$server" "$round" \
                 run_autocannon "http://127.0.0.1:${SERVER_PORT[$server]}/" 10 "$DURATION"
         done
@@ -40,5 +53,10 @@ not absolute numbers):
 |---|---:|---:|
 | hyper on smol | 67,300 / 68,553 | 0.01 ms |
 | hyper on tokio | 71,788 / 72,452 | 0.01 ms |
+
+Here `smol-hyper` and `tokio-hyper` are those two servers (one thread each);
+`uring-floor` and `epoll-floor` answer the same 88 bytes with nothing but the
+system calls (`bench/tools/floor`): the CPU ÷ floor column is each server's distance
+to the machine's limit.
 MD
 }

@@ -3,8 +3,10 @@
 # POST on random keys in [0, 1,000,000) (lua/kv_mix.lua: a fixed GGGGPGGGGP batch;
 # POST body = last value read + 1). Ours: `kv --threads 1` (TTL 60 s, keys <= 32 and
 # values <= 32 bytes, as the Go server of the seed). Peer: seed 002's Rust server
-# rebuilt as hyper + DashMap on a current-thread tokio runtime (bench/peers/hyper),
-# when it could be built; the documented Rust and Go figures are shown too.
+# rebuilt as hyper + DashMap on a current-thread tokio runtime (bench/peers/hyper), its
+# Go server rebuilt on net/http + sync.Map (bench/peers/go, GOMAXPROCS 1) and Boost.Beast
+# with a std::unordered_map (bench/peers/beast), both with the Go server's 32/32 limits
+# and a 60 s TTL, when they could be built; the documented Rust and Go figures are shown too.
 
 scenario_kv() {
     local ours=$OURS_NAME round server
@@ -12,6 +14,8 @@ scenario_kv() {
     local -a servers=("$ours")
     start_ours "$ours" "$port" kv --port "$port" --threads 1
     if start_hyper tokio-hyper "${HYPER_PORT:-8005}" kv --threads 1; then servers+=(tokio-hyper); fi
+    if start_peer go go "${GO_PORT:-8009}" kv --threads 1; then servers+=(go); fi
+    if start_peer beast beast "${BEAST_PORT:-8010}" beast-kv --threads 1; then servers+=(beast); fi
     if ((${WARMUP:-1} > 0)); then
         for server in "${servers[@]}"; do
             run_wrk "http://127.0.0.1:${SERVER_PORT[$server]}/" 20 "${WARMUP:-1}" "$BENCH_DIR/lua/kv_mix.lua"

@@ -1,8 +1,10 @@
 # shellcheck shell=bash
 # Scenario "user" (seed 001): GET /v1/user -> 200, users.json (3696 bytes) with the
 # first createdAt set to now, keep-alive, wrk -t1 -c100.
-#   direct:  ours `user --threads 1` vs nginx serving the same file (1 worker) and
-#            seed 001's hyper service on a current-thread tokio runtime (bench/peers/hyper).
+#   direct:  ours `user --threads 1` vs nginx serving the same file (1 worker), seed
+#            001's hyper service on a current-thread tokio runtime (bench/peers/hyper),
+#            Go's net/http (bench/peers/go) and Boost.Beast (bench/peers/beast), all
+#            serving the same 3,696-byte body (checked before measuring).
 #   chained: wrk -> user (front, --upstream) -> user (upstream); both processes are
 #            children of one shell on CPU 0, so the CPU µs/request counts both. Peer:
 #            the same chain of two hyper services (the seed's "Rust -> Rust").
@@ -21,17 +23,25 @@ scenario_user() {
     if start_hyper tokio-hyper "${HYPER_PORT:-8005}" user --threads 1 --file "$ROOT/apps/user/users.json"; then
         servers+=(tokio-hyper)
     fi
+    if start_peer go go "${GO_PORT:-8009}" user --threads 1 --file "$ROOT/apps/user/users.json"; then
+        servers+=(go)
+    fi
+    if start_peer beast beast "${BEAST_PORT:-8010}" beast-user --threads 1 --file "$ROOT/apps/user/users.json"; then
+        servers+=(beast)
+    fi
+    check_same_response "$ours" /v1/user body "${servers[@]}"
     [[ -x $BIN_DIR/user ]] || die "$BIN_DIR/user not found"
     start_server "$chained" "$front_port" bash -c \
         "'$BIN_DIR/user' --port $upstream_port --threads 1 &
          '$BIN_DIR/user' --port $front_port --threads 1 --upstream 127.0.0.1:$upstream_port &
          wait"
     local -a chains=("$chained")
-    if [[ -n ${HYPER_BIN_DIR:-} && -x $HYPER_BIN_DIR/user ]]; then
+    local hyper_bins=${PEER_DIR[hyper]:-}
+    if [[ -n $hyper_bins && -x $hyper_bins/user ]]; then
         local hyper_front=${HYPER_CHAIN_PORT:-8006} hyper_upstream=${HYPER_CHAIN_UPSTREAM_PORT:-8007}
         start_server tokio-hyper-chained "$hyper_front" bash -c \
-            "'$HYPER_BIN_DIR/user' --port $hyper_upstream --file '$ROOT/apps/user/users.json' &
-             '$HYPER_BIN_DIR/user' --port $hyper_front --upstream 127.0.0.1:$hyper_upstream &
+            "'$hyper_bins/user' --port $hyper_upstream --file '$ROOT/apps/user/users.json' &
+             '$hyper_bins/user' --port $hyper_front --upstream 127.0.0.1:$hyper_upstream &
              wait"
         chains+=(tokio-hyper-chained)
     fi
@@ -67,7 +77,8 @@ threads — compare ratios, not absolute numbers):
 
 Here: `wrk-c100` is `wrk -t1 -c100` against one server thread on CPU 0 (ours:
 `user --threads 1`; peers: nginx, one worker, the same file via `alias` +
-sendfile, and tokio + hyper, `bench/peers/hyper`). `wrk-c100-chained` is wrk →
+sendfile, tokio + hyper, `bench/peers/hyper`, Go's net/http and Boost.Beast,
+`bench/peers/go` and `bench/peers/beast`). `wrk-c100-chained` is wrk →
 `user --upstream` → `user`, both single-threaded on CPU 0; its CPU µs/request is
 the sum over both processes. Its peer `tokio-hyper-chained` is the seed's
 "Rust → Rust": the hyper service with `--upstream` (hyper's pooled client, a 2 s

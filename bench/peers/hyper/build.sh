@@ -8,9 +8,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 target=$(realpath -m "${1:?usage: build.sh TARGET_DIR}")  # before the cd below
 registry=/usr/share/cargo/registry
 command -v cargo >/dev/null || { echo "hyper peers: cargo not found (apt-get install cargo)" >&2; exit 1; }
-for crate in hyper-0.14 tokio-1 dashmap-5; do
+for crate in hyper-0.14 tokio-1 dashmap-5 smol-1 futures-lite-1; do
     compgen -G "$registry/$crate.*" >/dev/null ||
-        { echo "hyper peers: no $crate crate in $registry (apt-get install librust-hyper-dev librust-tokio-dev librust-dashmap-dev)" >&2; exit 1; }
+        { echo "hyper peers: no $crate crate in $registry (apt-get install librust-hyper-dev librust-tokio-dev librust-dashmap-dev librust-smol-dev)" >&2; exit 1; }
 done
 # The lock file is resolved here from whatever versions Debian ships.
 cd "$here"

@@ -9,6 +9,8 @@ use std::net::SocketAddr;
 use hyper::service::{make_service_fn, service_fn};
 use hyper::{Body, Request, Response, Server};
 
+pub mod smol_io;
+
 pub struct Flags {
     pub port: u16,
     pub threads: usize,
