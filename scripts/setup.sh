@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs build/test dependencies (Debian 12). Idempotent: apt only runs when
 # something is missing. `--bench` additionally installs the bench's peers (cargo and the
-# crates of bench/peers/hyper) and runs npm ci/install in bench/.
+# crates of bench/peers/hyper; HAProxy, nginx's stream module and Go for the proxy
+# peers) and runs npm ci/install in bench/.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bench=0
@@ -16,9 +17,12 @@ die() { echo "setup.sh: error: $*" >&2; exit 1; }
 
 packages=(build-essential cmake pkg-config liburing-dev node-llhttp libgtest-dev libbenchmark-dev
           wrk nginx-light clang-format procps util-linux python3)
-# The bench's tokio + hyper peers (bench/peers/hyper) build offline from Debian's crates.
+# The bench's tokio + hyper peers (bench/peers/hyper) build offline from Debian's crates;
+# the proxy scenario's peers are HAProxy, nginx's stream module and a Go proxy
+# (bench/peers/README.md).
 if ((bench)); then
-  packages+=(cargo librust-hyper-dev librust-tokio-dev librust-dashmap-dev)
+  packages+=(cargo librust-hyper-dev librust-tokio-dev librust-dashmap-dev
+             haproxy libnginx-mod-stream golang-go)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -7,18 +7,18 @@
 namespace proxy {
 
 struct counters {
-  std::uint64_t sessions = 0;          // clients paired with an upstream
-  std::uint64_t spliced_bytes = 0;     // moved socket -> pipe -> socket in the kernel
-  std::uint64_t user_space_bytes = 0;  // copied: received into a user-space buffer
-  std::uint64_t copy_fallbacks = 0;    // splice sessions (auto: bursts) copied, the pool empty
+  std::uint64_t sessions = 0;            // clients paired with an upstream
+  std::uint64_t spliced_bytes = 0;       // moved socket -> pipe -> socket in the kernel
+  std::uint64_t user_space_bytes = 0;    // copied: received into a user-space buffer
+  std::uint64_t copy_fallbacks = 0;      // splice sessions (auto: bursts) copied, the pool empty
   std::uint64_t switches_to_splice = 0;  // auto: bulky bursts spliced
   std::uint64_t switches_to_copy = 0;    // auto: back to copying once a burst drained
-  std::uint64_t held_pushes = 0;       // splices held under load, then pushed (push_batch.hpp)
-  std::uint64_t connect_failures = 0;  // upstream connects refused / timed out
-  std::uint64_t unreachable = 0;       // clients closed because no upstream answered
-  std::uint64_t rejected = 0;          // clients closed at once by --max-conns
-  std::uint64_t idle_closed = 0;       // sessions closed by --idle-timeout
-  std::uint64_t aborted = 0;           // sessions ended by a reset or an error
+  std::uint64_t held_pushes = 0;         // splices held under load, then pushed (push_batch.hpp)
+  std::uint64_t connect_failures = 0;    // upstream connects refused / timed out
+  std::uint64_t unreachable = 0;         // clients closed because no upstream answered
+  std::uint64_t rejected = 0;            // clients closed at once by --max-conns
+  std::uint64_t idle_closed = 0;         // sessions closed by --idle-timeout
+  std::uint64_t aborted = 0;             // sessions ended by a reset or an error
 
   counters& operator+=(const counters& o) noexcept {
     sessions += o.sessions;

@@ -19,8 +19,9 @@ const char* const usage_text =
     "  --mode auto|splice|copy  auto: copy, and splice a direction's bulky bursts (default);\n"
     "                           splice: socket -> pipe -> socket in the kernel;\n"
     "                           copy: recv into a user-space buffer and send it on\n"
-    "  --auto-bulk BYTES        auto mode: bytes per receive; one that fills them while\n"
-    "                           more are queued splices the rest of the burst (default 16384)\n"
+    "  --auto-receive BYTES     auto mode: bytes per receive on the copy path (default 4096)\n"
+    "  --auto-bulk BYTES        auto mode: a full receive with at least this many bytes\n"
+    "                           still queued splices the rest of the burst (default 24576)\n"
     "  --engine poll|uring      splice mode's engine: poll = IORING_OP_POLL_ADD then\n"
     "                           splice(2) with SPLICE_F_NONBLOCK (default; auto mode's\n"
     "                           bursts always use it); uring = IORING_OP_SPLICE\n"
@@ -183,8 +184,9 @@ parse_outcome parse_options(int argc, char** argv) {
       }
     } else if (flag == "--buffer") {
       if (!parse_size(value, 1, 1u << 30, o.buffer)) return fail(bad + " (1 .. 1 GiB)");
-    } else if (flag == "--auto-bulk") {
-      if (!parse_size(value, 1, 1u << 30, o.auto_bulk)) return fail(bad + " (1 .. 1 GiB)");
+    } else if (flag == "--auto-receive" || flag == "--auto-bulk") {
+      if (!parse_size(value, 1, 1u << 30, n)) return fail(bad + " (1 .. 1 GiB)");
+      (flag == "--auto-receive" ? o.auto_receive : o.auto_bulk) = n;
     } else if (flag == "--pipe-size") {
       if (!parse_size(value, 4096, 1u << 30, o.pipe_size)) return fail(bad + " (4096 .. 1 GiB)");
     } else if (flag == "--max-pipes") {
@@ -213,7 +215,7 @@ parse_outcome parse_options(int argc, char** argv) {
   }
   if (o.upstreams.empty()) return fail("--upstream HOST:PORT is required");
   if (o.direct_accept && (o.mode == pump_mode::automatic ||
-                         (o.mode == pump_mode::splice && o.engine == splice_engine::poll))) {
+                          (o.mode == pump_mode::splice && o.engine == splice_engine::poll))) {
     return fail(
         "--direct-accept needs --mode copy or --mode splice --engine uring (splice(2) needs "
         "plain fds)");

@@ -26,11 +26,12 @@ struct options {
   std::vector<coring::socket_address> upstreams;
   pump_mode mode = pump_mode::automatic;
   splice_engine engine = splice_engine::poll;
-  bool push_batching = true;      // poll engine: see push_batch.hpp
-  std::size_t buffer = 32768;     // copy mode: bytes per recv, per direction
-  std::size_t pipe_size = 65536;  // splice mode: F_SETPIPE_SZ (see README: measured)
-  std::size_t auto_bulk = 16384;  // auto mode: receive size; a full one with more queued splices
-  std::size_t max_pipes = 0;      // per process; 0: from /proc/sys/fs/pipe-user-pages-soft
+  bool push_batching = true;        // poll engine: see push_batch.hpp
+  std::size_t buffer = 32768;       // copy mode: bytes per recv, per direction
+  std::size_t pipe_size = 65536;    // splice mode: F_SETPIPE_SZ (see README: measured)
+  std::size_t auto_receive = 4096;  // auto mode: bytes per copy-path receive
+  std::size_t auto_bulk = 24576;    // auto mode: bytes queued behind a full receive to splice
+  std::size_t max_pipes = 0;        // per process; 0: from /proc/sys/fs/pipe-user-pages-soft
   std::chrono::nanoseconds connect_timeout = std::chrono::seconds(2);
   std::chrono::nanoseconds idle_timeout = std::chrono::seconds(300);
   std::chrono::nanoseconds shutdown_timeout = std::chrono::seconds(3);

@@ -110,8 +110,8 @@ struct pump_pair {
   task<void> down;  // upstream -> client
 };
 
-pump_pair make_pumps(session_context* ctx, descriptor client, int upstream_fd, const pipe_pair* pipes,
-                     std::size_t* in_pipe, flow* f) {
+pump_pair make_pumps(session_context* ctx, descriptor client, int upstream_fd,
+                     const pipe_pair* pipes, std::size_t* in_pipe, flow* f) {
   const options& o = *ctx->opts;
   const descriptor upstream{upstream_fd, false};
   if (pipes != nullptr && o.engine == splice_engine::uring) {
@@ -119,10 +119,10 @@ pump_pair make_pumps(session_context* ctx, descriptor client, int upstream_fd, c
             splice_uring(upstream, client, pipes[1], o.pipe_size, f, &in_pipe[1])};
   }
   if (pipes != nullptr) {
-    return {splice_poll(client.index, upstream_fd, pipes[0], o.pipe_size, &ctx->pushes, f,
-                        &in_pipe[0]),
-            splice_poll(upstream_fd, client.index, pipes[1], o.pipe_size, &ctx->pushes, f,
-                        &in_pipe[1])};
+    return {
+        splice_poll(client.index, upstream_fd, pipes[0], o.pipe_size, &ctx->pushes, f, &in_pipe[0]),
+        splice_poll(upstream_fd, client.index, pipes[1], o.pipe_size, &ctx->pushes, f,
+                    &in_pipe[1])};
   }
   if (o.mode == pump_mode::automatic) {
     return {auto_pump(client.index, upstream_fd, &ctx->plumbing, f),

@@ -38,7 +38,7 @@ struct session_context {
   upstreams targets;
   pipe_pool pipes;
   push_batch pushes;  // enabled by serve() once the kernel is probed
-  auto_plumbing plumbing{&pipes, &pushes, opts->auto_bulk, opts->pipe_size};
+  auto_plumbing plumbing{&pipes, &pushes, opts->auto_receive, opts->auto_bulk, opts->pipe_size};
   counters stats;
   coring::wait_group sessions;        // live sessions of this thread
   coring::stop_source sessions_stop;  // ends every session (shutdown bound reached)
