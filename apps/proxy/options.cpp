@@ -185,7 +185,8 @@ parse_outcome parse_options(int argc, char** argv) {
     } else if (flag == "--buffer") {
       if (!parse_size(value, 1, 1u << 30, o.buffer)) return fail(bad + " (1 .. 1 GiB)");
     } else if (flag == "--auto-receive" || flag == "--auto-bulk") {
-      if (!parse_size(value, 1, 1u << 30, n)) return fail(bad + " (1 .. 1 GiB)");
+      // Each direction's buffer holds both: bounded so that a session's stays modest.
+      if (!parse_size(value, 1, 1u << 24, n)) return fail(bad + " (1 .. 16 MiB)");
       (flag == "--auto-receive" ? o.auto_receive : o.auto_bulk) = n;
     } else if (flag == "--pipe-size") {
       if (!parse_size(value, 4096, 1u << 30, o.pipe_size)) return fail(bad + " (4096 .. 1 GiB)");

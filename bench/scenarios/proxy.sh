@@ -146,7 +146,8 @@ PROXY_AWK_MEDIAN='
 
 scenario_proxy_notes() {
     echo "Per server (medians over rounds; µs per request at one connection = 10^6 / req/s;"
-    echo "CPU is the proxy's alone, the upstream's for direct):"
+    echo "CPU is the proxy's alone, the upstream's for direct; floor-sockmap's forwarding runs"
+    echo "in the kernel's softirqs and workers, charged to no process, so its CPU reads 0):"
     echo
     awk -F'\t' "$PROXY_AWK_MEDIAN"'
         function peer(s) { return s != "direct" && s !~ /^coring/ && s !~ /^floor-/ }

@@ -634,11 +634,13 @@ TEST_P(ProxyModeTest, RefusedUpstreamClosesClientPromptly) {
 
 INSTANTIATE_TEST_SUITE_P(
     Modes, ProxyModeTest,
-    ::testing::Values(mode{"auto", {"--mode", "auto"}, path::mixed},
-                      mode{"splice_poll", {"--mode", "splice", "--engine", "poll"}, path::spliced},
-                      mode{
-                          "splice_uring", {"--mode", "splice", "--engine", "uring"}, path::spliced},
-                      mode{"copy", {"--mode", "copy", "--buffer", "32768"}, path::copied}),
+    ::testing::Values(
+        mode{"auto", {"--mode", "auto"}, path::mixed},
+        // auto's copy path alone (non-blocking sockets): nothing is bulky
+        mode{"auto_never_bulky", {"--mode", "auto", "--auto-bulk", "16777216"}, path::copied},
+        mode{"splice_poll", {"--mode", "splice", "--engine", "poll"}, path::spliced},
+        mode{"splice_uring", {"--mode", "splice", "--engine", "uring"}, path::spliced},
+        mode{"copy", {"--mode", "copy", "--buffer", "32768"}, path::copied}),
     [](const ::testing::TestParamInfo<mode>& info) { return std::string(info.param.name); });
 
 // ---- upstream choice and failures -----------------------------------------------------
