@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs build/test dependencies (Debian 12). Idempotent: apt only runs when
 # something is missing. `--bench` additionally installs what the bench's peers are built
-# from (bench/peers: cargo and Debian's crates, Go, Boost) and the chart's matplotlib,
-# and runs npm ci/install in bench/.
+# from (bench/peers: cargo and Debian's crates, Go, Boost; HAProxy and nginx's stream
+# module for the proxy peers) and the chart's matplotlib, and runs npm ci/install in bench/.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bench=0
@@ -21,10 +21,11 @@ packages=(build-essential cmake pkg-config liburing-dev node-llhttp libgtest-dev
           wrk nginx-light clang-format procps util-linux python3 curl iproute2)
 # The bench's peers (bench/peers) build offline from Debian's packages: hyper on tokio
 # and on smol from Debian's crates, Go's net/http from golang-go's standard library,
-# Boost.Beast from the headers; the run's chart needs matplotlib.
+# Boost.Beast from the headers; the proxy's peers are HAProxy and nginx's stream module;
+# the run's chart needs matplotlib.
 if ((bench)); then
   packages+=(cargo librust-hyper-dev librust-tokio-dev librust-dashmap-dev librust-smol-dev
-             golang-go libboost1.81-dev python3-matplotlib)
+             golang-go libboost1.81-dev python3-matplotlib haproxy libnginx-mod-stream)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -16,10 +16,15 @@ const char* const usage_text =
     "  --port N                 listen port (default 20000; 0: any free port)\n"
     "  --bind ADDR              listen address (default 127.0.0.1)\n"
     "  --upstream LIST          HOST:PORT[,HOST:PORT...] (numeric addresses)\n"
-    "  --mode splice|copy       splice: socket -> pipe -> socket in the kernel (default);\n"
+    "  --mode auto|splice|copy  auto: copy, and splice a direction's bulky bursts (default);\n"
+    "                           splice: socket -> pipe -> socket in the kernel;\n"
     "                           copy: recv into a user-space buffer and send it on\n"
-    "  --engine poll|uring      splice engine: poll = IORING_OP_POLL_ADD then splice(2)\n"
-    "                           with SPLICE_F_NONBLOCK (default); uring = IORING_OP_SPLICE\n"
+    "  --auto-receive BYTES     auto mode: bytes per receive on the copy path (default 4096)\n"
+    "  --auto-bulk BYTES        auto mode: a full receive with at least this many bytes\n"
+    "                           still queued splices the rest of the burst (default 24576)\n"
+    "  --engine poll|uring      splice mode's engine: poll = IORING_OP_POLL_ADD then\n"
+    "                           splice(2) with SPLICE_F_NONBLOCK (default; auto mode's\n"
+    "                           bursts always use it); uring = IORING_OP_SPLICE\n"
     "  --push-batching on|off   poll engine: while a loop turn has more work, hold small\n"
     "                           splices (SPLICE_F_MORE) and push them together with one\n"
     "                           io_uring setsockopt each (default on; Linux 6.7+)\n"
@@ -36,7 +41,7 @@ const char* const usage_text =
     "                           ready (default 32; 0: wake at the first one)\n"
     "  --idle-batch-us N        ... or until N µs have passed with one (default 200)\n"
     "  --direct-accept          accept clients into io_uring direct descriptors\n"
-    "                           (--engine uring or --mode copy only)\n"
+    "                           (--mode copy, or --mode splice --engine uring, only)\n"
     "  --stats                  print counters on exit\n"
     "  --help                   this text\n"
     "\n"
@@ -152,12 +157,14 @@ parse_outcome parse_options(int argc, char** argv) {
       std::string error;
       if (!parse_upstreams(value, o.upstreams, error)) return fail(error);
     } else if (flag == "--mode") {
-      if (value == "splice") {
+      if (value == "auto") {
+        o.mode = pump_mode::automatic;
+      } else if (value == "splice") {
         o.mode = pump_mode::splice;
       } else if (value == "copy") {
         o.mode = pump_mode::copy;
       } else {
-        return fail(bad + " (splice or copy)");
+        return fail(bad + " (auto, splice or copy)");
       }
     } else if (flag == "--engine") {
       if (value == "uring") {
@@ -177,6 +184,10 @@ parse_outcome parse_options(int argc, char** argv) {
       }
     } else if (flag == "--buffer") {
       if (!parse_size(value, 1, 1u << 30, o.buffer)) return fail(bad + " (1 .. 1 GiB)");
+    } else if (flag == "--auto-receive" || flag == "--auto-bulk") {
+      // Each direction's buffer holds both: bounded so that a session's stays modest.
+      if (!parse_size(value, 1, 1u << 24, n)) return fail(bad + " (1 .. 16 MiB)");
+      (flag == "--auto-receive" ? o.auto_receive : o.auto_bulk) = n;
     } else if (flag == "--pipe-size") {
       if (!parse_size(value, 4096, 1u << 30, o.pipe_size)) return fail(bad + " (4096 .. 1 GiB)");
     } else if (flag == "--max-pipes") {
@@ -204,8 +215,11 @@ parse_outcome parse_options(int argc, char** argv) {
     }
   }
   if (o.upstreams.empty()) return fail("--upstream HOST:PORT is required");
-  if (o.direct_accept && o.mode == pump_mode::splice && o.engine == splice_engine::poll) {
-    return fail("--direct-accept needs --engine uring or --mode copy (splice(2) needs plain fds)");
+  if (o.direct_accept && (o.mode == pump_mode::automatic ||
+                          (o.mode == pump_mode::splice && o.engine == splice_engine::poll))) {
+    return fail(
+        "--direct-accept needs --mode copy or --mode splice --engine uring (splice(2) needs "
+        "plain fds)");
   }
   return r;
 }

@@ -14,7 +14,8 @@
 
 namespace proxy {
 
-enum class pump_mode { splice, copy };
+// automatic: copy, and splice a direction's bulky bursts (auto_pump.hpp).
+enum class pump_mode { splice, copy, automatic };
 // How splice mode moves bytes: IORING_OP_SPLICE (run by an io-wq worker), or
 // IORING_OP_POLL_ADD for readiness and then a non-blocking splice(2) on this thread.
 enum class splice_engine { uring, poll };
@@ -23,12 +24,14 @@ struct options {
   std::string bind = "127.0.0.1";
   std::uint16_t port = 20000;  // 0: pick a free port and print it
   std::vector<coring::socket_address> upstreams;
-  pump_mode mode = pump_mode::splice;
+  pump_mode mode = pump_mode::automatic;
   splice_engine engine = splice_engine::poll;
-  bool push_batching = true;      // poll engine: see push_batch.hpp
-  std::size_t buffer = 32768;     // copy mode: bytes per recv, per direction
-  std::size_t pipe_size = 65536;  // splice mode: F_SETPIPE_SZ (see README: measured)
-  std::size_t max_pipes = 0;      // per process; 0: from /proc/sys/fs/pipe-user-pages-soft
+  bool push_batching = true;        // poll engine: see push_batch.hpp
+  std::size_t buffer = 32768;       // copy mode: bytes per recv, per direction
+  std::size_t pipe_size = 65536;    // splice mode: F_SETPIPE_SZ (see README: measured)
+  std::size_t auto_receive = 4096;  // auto mode: bytes per copy-path receive
+  std::size_t auto_bulk = 24576;    // auto mode: bytes queued behind a full receive to splice
+  std::size_t max_pipes = 0;        // per process; 0: from /proc/sys/fs/pipe-user-pages-soft
   std::chrono::nanoseconds connect_timeout = std::chrono::seconds(2);
   std::chrono::nanoseconds idle_timeout = std::chrono::seconds(300);
   std::chrono::nanoseconds shutdown_timeout = std::chrono::seconds(3);

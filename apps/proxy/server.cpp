@@ -93,8 +93,7 @@ task<void> serve(const options* opts, shared_state* shared, unsigned index) {
   }
 
   session_context ctx(opts, index, shared->pipes_per_thread, &shared->active);
-  if (opts->mode == pump_mode::splice && opts->engine == splice_engine::poll &&
-      opts->push_batching) {
+  if (ctx.nonblocking_sockets && opts->push_batching) {  // this thread calls splice(2)
     const bool supported = co_await push_batch::kernel_supports_it();
     ctx.pushes = push_batch(supported);
   }

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <chrono>
 
+#include "apps/proxy/auto_pump.hpp"
 #include "apps/proxy/copy_pump.hpp"
 #include "apps/proxy/flow.hpp"
 #include "apps/proxy/splice_pump.hpp"
@@ -90,6 +91,48 @@ void give_back(pipe_pool& pool, pipe_pair p, std::size_t in_pipe) {
 
 task<void> close_descriptor(descriptor d) { co_await close_quietly(d).under(nullptr); }
 
+namespace {
+
+// Splice mode takes a pipe per direction for the whole session; false (counted as a
+// copy fallback) when the pool has not two left.
+bool acquire_pipes(session_context* ctx, pipe_pair (&pipes)[2]) {
+  if (ctx->opts->mode != pump_mode::splice) return false;
+  if (ctx->pipes.acquire(pipes[0])) {
+    if (ctx->pipes.acquire(pipes[1])) return true;
+    ctx->pipes.release(pipes[0], true);
+  }
+  ++ctx->stats.copy_fallbacks;
+  return false;
+}
+
+struct pump_pair {
+  task<void> up;    // client -> upstream
+  task<void> down;  // upstream -> client
+};
+
+pump_pair make_pumps(session_context* ctx, descriptor client, int upstream_fd,
+                     const pipe_pair* pipes, std::size_t* in_pipe, flow* f) {
+  const options& o = *ctx->opts;
+  const descriptor upstream{upstream_fd, false};
+  if (pipes != nullptr && o.engine == splice_engine::uring) {
+    return {splice_uring(client, upstream, pipes[0], o.pipe_size, f, &in_pipe[0]),
+            splice_uring(upstream, client, pipes[1], o.pipe_size, f, &in_pipe[1])};
+  }
+  if (pipes != nullptr) {
+    return {
+        splice_poll(client.index, upstream_fd, pipes[0], o.pipe_size, &ctx->pushes, f, &in_pipe[0]),
+        splice_poll(upstream_fd, client.index, pipes[1], o.pipe_size, &ctx->pushes, f,
+                    &in_pipe[1])};
+  }
+  if (o.mode == pump_mode::automatic) {
+    return {auto_pump(client.index, upstream_fd, &ctx->plumbing, f),
+            auto_pump(upstream_fd, client.index, &ctx->plumbing, f)};
+  }
+  return {copy_pump(client, upstream, o.buffer, f), copy_pump(upstream, client, o.buffer, f)};
+}
+
+}  // namespace
+
 task<void> run_session(session_context* ctx, descriptor client) {
   const options& o = *ctx->opts;
   // Child of the thread's sessions_stop: a reset, idle expiry or the shutdown bound
@@ -103,41 +146,19 @@ task<void> run_session(session_context* ctx, descriptor client) {
     co_await close_descriptor(client);
   } else {
     ++ctx->stats.sessions;
-    const descriptor upstream{upstream_fd, false};
     pipe_pair pipes[2];
-    bool spliced = o.mode == pump_mode::splice;
-    if (spliced && !ctx->pipes.acquire(pipes[0])) {
-      spliced = false;
-    } else if (spliced && !ctx->pipes.acquire(pipes[1])) {
-      ctx->pipes.release(pipes[0], true);
-      spliced = false;
-    }
-    if (!spliced && o.mode == pump_mode::splice) ++ctx->stats.copy_fallbacks;
-
+    const bool spliced = acquire_pipes(ctx, pipes);
     flow f{&abort, &ctx->stats};
     std::size_t in_pipe[2] = {0, 0};
-    task<void> up;    // client -> upstream
-    task<void> down;  // upstream -> client
-    if (spliced && o.engine == splice_engine::uring) {
-      up = splice_uring(client, upstream, pipes[0], o.pipe_size, &f, &in_pipe[0]);
-      down = splice_uring(upstream, client, pipes[1], o.pipe_size, &f, &in_pipe[1]);
-    } else if (spliced) {
-      up = splice_poll(client.index, upstream_fd, pipes[0], o.pipe_size, &ctx->pushes, &f,
-                       &in_pipe[0]);
-      down = splice_poll(upstream_fd, client.index, pipes[1], o.pipe_size, &ctx->pushes, &f,
-                         &in_pipe[1]);
-    } else {
-      up = copy_pump(client, upstream, o.buffer, &f);
-      down = copy_pump(upstream, client, o.buffer, &f);
-    }
+    pump_pair pumps = make_pumps(ctx, client, upstream_fd, spliced ? pipes : nullptr, in_pipe, &f);
     bool idle = false;
-    co_await coring::when_any(both_ways(std::move(up), std::move(down)),
+    co_await coring::when_any(both_ways(std::move(pumps.up), std::move(pumps.down)),
                               watchdog(&f, o.idle_timeout, &idle))
         .under(&abort);
     if (idle) ++ctx->stats.idle_closed;
 
     co_await close_descriptor(client);
-    co_await close_descriptor(upstream);
+    co_await close_descriptor(descriptor{upstream_fd, false});
     if (spliced) {
       give_back(ctx->pipes, pipes[0], in_pipe[0]);
       give_back(ctx->pipes, pipes[1], in_pipe[1]);

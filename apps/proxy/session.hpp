@@ -2,7 +2,7 @@
 // session: one client paired with one upstream connection.
 //
 //   connect upstream (round-robin; on refusal/timeout try the next, else close the client)
-//   → two pumps at once, client→upstream and upstream→client (splice or copy)
+//   → two pumps at once, client→upstream and upstream→client (auto, splice or copy)
 //   → an idle watchdog beside them
 //   → close both sockets, give the pipes back.
 //
@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstddef>
 
+#include "apps/proxy/auto_pump.hpp"
 #include "apps/proxy/counters.hpp"
 #include "apps/proxy/options.hpp"
 #include "apps/proxy/pipe_pool.hpp"
@@ -30,17 +31,20 @@ struct session_context {
         targets(o->upstreams, thread_index),
         pipes(pipe_capacity, o->pipe_size),
         active(live),
-        nonblocking_sockets(o->mode == pump_mode::splice && o->engine == splice_engine::poll) {}
+        nonblocking_sockets(o->mode == pump_mode::automatic ||
+                            (o->mode == pump_mode::splice && o->engine == splice_engine::poll)) {}
 
   const options* opts;
   upstreams targets;
   pipe_pool pipes;
   push_batch pushes;  // enabled by serve() once the kernel is probed
+  auto_plumbing plumbing{&pipes, &pushes, opts->auto_receive, opts->auto_bulk, opts->pipe_size};
   counters stats;
   coring::wait_group sessions;        // live sessions of this thread
   coring::stop_source sessions_stop;  // ends every session (shutdown bound reached)
   std::atomic<std::size_t>* active;   // live sessions of the process (--max-conns)
-  bool nonblocking_sockets;           // the poll engine needs O_NONBLOCK sockets
+  bool nonblocking_sockets;           // splice(2) from this thread (poll engine, auto mode)
+                                      // needs O_NONBLOCK sockets
 };
 
 // Owns `client` (a plain fd or a direct descriptor): closes it before returning.

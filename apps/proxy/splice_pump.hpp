@@ -31,4 +31,12 @@ coring::task<void> splice_uring(coring::descriptor from, coring::descriptor to, 
 coring::task<void> splice_poll(int from, int to, pipe_pair pipe, std::size_t chunk,
                                push_batch* pushes, flow* f, std::size_t* in_pipe);
 
+// The poll engine's steps, shared with auto_pump:
+// Waits until `fd` is ready for `events`; false (and the flow failed) if cancelled.
+coring::task<bool> wait_for(int fd, short events, flow* f);
+// Splices the *in_pipe bytes the pipe holds into `to` (O_NONBLOCK), counting them
+// down as they leave; false (and the flow failed) on an error or a cancel.
+coring::task<bool> splice_out(pipe_pair pipe, int to, std::size_t* in_pipe, push_batch* pushes,
+                              flow* f);
+
 }  // namespace proxy

@@ -1,10 +1,11 @@
 // The proxy app as a black box: the built binary (CORING_BIN_DIR "/proxy") in a child
 // process, in front of small blocking upstream servers that run on std::threads here.
-// Covers byte-exact transfer in every mode (both directions at once, 1 B .. 64 MiB,
-// 100 connections), half-close both ways, resets both ways, refused and timed-out
-// upstreams, round-robin and failover, idle timeout, --max-conns, flat fd count and
-// RSS over 10,000 connections, splice mode never copying into user space, graceful
-// shutdown and flag errors.
+// Covers, in every mode (auto, splice with both engines, copy): byte-exact transfer
+// (both directions at once, 1 B .. 8 MiB, 100 connections), half-close both ways,
+// resets both ways, slow readers both ways, a burst amid small exchanges (auto switches
+// to splice and back), refused upstreams. Then timed-out upstreams, round-robin and
+// failover, idle timeout, --max-conns, flat fd count and RSS over 10,000 connections,
+// splice mode never copying into user space, graceful shutdown and flag errors.
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -359,10 +360,13 @@ std::size_t rss_kib(pid_t pid) {
 
 // ---- every mode ---------------------------------------------------------------------
 
+// Where a mode's bytes go: all spliced, all copied, or auto's mix.
+enum class path { spliced, copied, mixed };
+
 struct mode {
   const char* name;
   std::vector<std::string> flags;
-  bool spliced;
+  path bytes;
 };
 
 class ProxyModeTest : public ::testing::TestWithParam<mode> {
@@ -396,12 +400,12 @@ TEST_P(ProxyModeTest, HundredConcurrentConnectionsEchoExactBytes) {
   test_server upstream(echo);
   // 64 KiB pipes: 100 sessions fit the default pipe budget, so none falls back to copy.
   proxy_process proxy(proxy_args({upstream.port()}, flags({"--pipe-size", "65536"})));
-  // Sizes spread log-uniformly over 1 B .. 4 MiB, plus one 64 MiB connection.
+  // Sizes spread log-uniformly over 1 B .. 8 MiB, both ends included.
   std::mt19937_64 rng(42);
-  std::vector<std::size_t> sizes = {1, 64 << 20};
+  std::vector<std::size_t> sizes = {1, 8 << 20};
   while (sizes.size() < 100) {
     sizes.push_back(
-        static_cast<std::size_t>(std::exp2(std::uniform_real_distribution<>(0, 22)(rng))));
+        static_cast<std::size_t>(std::exp2(std::uniform_real_distribution<>(0, 23)(rng))));
   }
   std::size_t total = 0;
   std::vector<std::future<bool>> results;
@@ -420,12 +424,20 @@ TEST_P(ProxyModeTest, HundredConcurrentConnectionsEchoExactBytes) {
   ASSERT_EQ(proxy.terminate(), 0);
   EXPECT_EQ(proxy.stat("sessions"), sizes.size());
   EXPECT_EQ(proxy.stat("aborted"), 0u);
-  if (GetParam().spliced) {
-    EXPECT_EQ(proxy.stat("spliced_bytes"), 2 * total);
-    EXPECT_EQ(proxy.stat("user_space_bytes"), 0u);
-    EXPECT_EQ(proxy.stat("copy_fallbacks"), 0u);
-  } else {
-    EXPECT_EQ(proxy.stat("user_space_bytes"), 2 * total);
+  EXPECT_EQ(proxy.stat("spliced_bytes") + proxy.stat("user_space_bytes"), 2 * total);
+  EXPECT_EQ(proxy.stat("copy_fallbacks"), 0u);
+  switch (GetParam().bytes) {
+    case path::spliced:
+      EXPECT_EQ(proxy.stat("user_space_bytes"), 0u);
+      break;
+    case path::copied:
+      EXPECT_EQ(proxy.stat("spliced_bytes"), 0u);
+      break;
+    case path::mixed:  // the megabyte streams are mostly spliced, the small ones copied
+      EXPECT_GT(proxy.stat("spliced_bytes"), total);
+      EXPECT_GT(proxy.stat("user_space_bytes"), 0u);
+      EXPECT_GT(proxy.stat("switches_to_splice"), 0u);
+      break;
   }
 }
 
@@ -511,22 +523,105 @@ TEST_P(ProxyModeTest, ClientResetClosesUpstreamPromptly) {
   EXPECT_LT(when - reset_at, 2s);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Modes, ProxyModeTest,
-    ::testing::Values(mode{"splice_poll", {"--mode", "splice", "--engine", "poll"}, true},
-                      mode{"splice_uring", {"--mode", "splice", "--engine", "uring"}, true},
-                      mode{"copy", {"--mode", "copy", "--buffer", "32768"}, false}),
-    [](const ::testing::TestParamInfo<mode>& info) { return std::string(info.param.name); });
-
-// ---- upstream choice and failures -----------------------------------------------------
-
-std::string who_answers(std::uint16_t proxy_port) {
-  fd_guard s = connect_to(proxy_port);
-  return read_until_end(s.fd, 3s).text;
+// A reader that takes a little at a time, with pauses: the proxy must wait on the
+// full socket (in every path) and lose nothing. Returns what arrived before EOF.
+received read_slowly(int fd) {
+  received r;
+  std::vector<char> buf(8192);
+  for (;;) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 5000) <= 0) return r;
+    const ssize_t n = ::recv(fd, buf.data(), buf.size(), 0);
+    if (n <= 0) {
+      r.end = n == 0 ? ending::eof : ending::reset;
+      return r;
+    }
+    r.hash = fnv1a(r.hash, buf.data(), static_cast<std::size_t>(n));
+    r.bytes += static_cast<std::size_t>(n);
+    if (r.bytes % (256 << 10) < static_cast<std::size_t>(n)) std::this_thread::sleep_for(10ms);
+  }
 }
 
-TEST(Proxy, RefusedUpstreamClosesClientPromptly) {
-  proxy_process proxy(proxy_args({dead_port()}));
+void small_receive_buffer(int fd) {
+  const int size = 65536;
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+}
+
+TEST_P(ProxyModeTest, SlowClientReaderGetsEveryByte) {
+  const std::string down = random_bytes(6 << 20, 21);
+  test_server upstream([&](int fd) { send_all(fd, down); });
+  proxy_process proxy(proxy_args({upstream.port()}, flags()));
+  fd_guard s = connect_to(proxy.port());
+  small_receive_buffer(s.fd);
+  const received r = read_slowly(s.fd);
+  EXPECT_EQ(r.end, ending::eof);
+  EXPECT_EQ(r.bytes, down.size());
+  EXPECT_EQ(r.hash, fnv1a(fnv_basis, down.data(), down.size()));
+}
+
+TEST_P(ProxyModeTest, SlowUpstreamReaderGetsEveryByte) {
+  std::promise<received> upstream_got;
+  test_server upstream([&](int fd) {
+    small_receive_buffer(fd);
+    upstream_got.set_value(read_slowly(fd));
+  });
+  proxy_process proxy(proxy_args({upstream.port()}, flags()));
+  const std::string up = random_bytes(6 << 20, 22);
+  fd_guard s = connect_to(proxy.port());
+  ASSERT_TRUE(send_all(s.fd, up));
+  ::shutdown(s.fd, SHUT_WR);
+  auto got = upstream_got.get_future();
+  ASSERT_EQ(got.wait_for(30s), std::future_status::ready);
+  const received g = got.get();
+  EXPECT_EQ(g.end, ending::eof);
+  EXPECT_EQ(g.bytes, up.size());
+  EXPECT_EQ(g.hash, fnv1a(fnv_basis, up.data(), up.size()));
+}
+
+// Small request/answer exchanges, then one 2 MiB answer sent at once, then small
+// exchanges again, on one connection: auto mode copies the small ones, splices the
+// burst (switching mid-stream) and comes back to copying.
+TEST_P(ProxyModeTest, ABurstAmidSmallExchangesArrivesExactly) {
+  constexpr int exchanges = 20;
+  const std::string burst = random_bytes(2 << 20, 23);
+  const std::string small = random_bytes(100, 24);
+  test_server upstream([&](int fd) {
+    char c = 0;
+    for (int i = 0; i < 2 * exchanges; ++i) {
+      if (::recv(fd, &c, 1, MSG_WAITALL) != 1) return;
+      send_all(fd, i == exchanges ? burst + small : small);
+    }
+  });
+  proxy_process proxy(proxy_args({upstream.port()}, flags()));
+  fd_guard s = connect_to(proxy.port());
+  std::string expected;
+  std::string got;
+  std::vector<char> buf(1 << 16);
+  for (int i = 0; i < 2 * exchanges; ++i) {
+    expected += i == exchanges ? burst + small : small;
+    ASSERT_TRUE(send_all(s.fd, "k"));
+    while (got.size() < expected.size()) {
+      const ssize_t n = ::recv(s.fd, buf.data(), buf.size(), 0);
+      ASSERT_GT(n, 0) << "exchange " << i;
+      got.append(buf.data(), static_cast<std::size_t>(n));
+    }
+  }
+  EXPECT_TRUE(got == expected) << "the stream differs";
+  s.reset();
+  ASSERT_EQ(proxy.terminate(), 0);
+  const std::uint64_t moved = expected.size() + 2 * exchanges;
+  EXPECT_EQ(proxy.stat("spliced_bytes") + proxy.stat("user_space_bytes"), moved);
+  if (GetParam().bytes == path::mixed) {
+    EXPECT_GE(proxy.stat("switches_to_splice"), 1u);
+    EXPECT_EQ(proxy.stat("switches_to_copy"), proxy.stat("switches_to_splice"));
+    // Every small exchange (both ways) was copied, most of the burst spliced.
+    EXPECT_GE(proxy.stat("user_space_bytes"), 2 * exchanges * (small.size() + 1));
+    EXPECT_GT(proxy.stat("spliced_bytes"), burst.size() / 2);
+  }
+}
+
+TEST_P(ProxyModeTest, RefusedUpstreamClosesClientPromptly) {
+  proxy_process proxy(proxy_args({dead_port()}, flags()));
   fd_guard s = connect_to(proxy.port());
   const auto start = clock_type::now();
   received r = read_until_end(s.fd, 3s);
@@ -535,6 +630,24 @@ TEST(Proxy, RefusedUpstreamClosesClientPromptly) {
   EXPECT_LT(clock_type::now() - start, 1s);
   ASSERT_EQ(proxy.terminate(), 0);
   EXPECT_EQ(proxy.stat("unreachable"), 1u);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Modes, ProxyModeTest,
+    ::testing::Values(
+        mode{"auto", {"--mode", "auto"}, path::mixed},
+        // auto's copy path alone (non-blocking sockets): nothing is bulky
+        mode{"auto_never_bulky", {"--mode", "auto", "--auto-bulk", "16777216"}, path::copied},
+        mode{"splice_poll", {"--mode", "splice", "--engine", "poll"}, path::spliced},
+        mode{"splice_uring", {"--mode", "splice", "--engine", "uring"}, path::spliced},
+        mode{"copy", {"--mode", "copy", "--buffer", "32768"}, path::copied}),
+    [](const ::testing::TestParamInfo<mode>& info) { return std::string(info.param.name); });
+
+// ---- upstream choice and failures -----------------------------------------------------
+
+std::string who_answers(std::uint16_t proxy_port) {
+  fd_guard s = connect_to(proxy_port);
+  return read_until_end(s.fd, 3s).text;
 }
 
 TEST(Proxy, ConnectTimeoutClosesClient) {
@@ -629,7 +742,7 @@ TEST(Proxy, MaxConnsClosesNewClientsAtOnce) {
 
 TEST(Proxy, PipePoolExhaustionFallsBackToCopy) {
   test_server upstream(echo);
-  proxy_process proxy(proxy_args({upstream.port()}, {"--max-pipes", "2"}));
+  proxy_process proxy(proxy_args({upstream.port()}, {"--mode", "splice", "--max-pipes", "2"}));
   fd_guard held = connect_to(proxy.port());  // takes both pipes
   ASSERT_TRUE(send_all(held.fd, "h"));
   char ch = 0;
@@ -646,7 +759,7 @@ TEST(Proxy, PipePoolExhaustionFallsBackToCopy) {
 
 TEST(Proxy, SpliceModeNeverCopiesIntoUserSpace) {
   test_server upstream(echo);
-  proxy_process proxy(proxy_args({upstream.port()}));  // the defaults: splice mode
+  proxy_process proxy(proxy_args({upstream.port()}, {"--mode", "splice"}));
   const std::string payload = random_bytes(8 << 20, 5);
   const echo_result r = echo_through(proxy.port(), payload);
   EXPECT_EQ(r.hash, fnv1a(fnv_basis, payload.data(), payload.size()));
@@ -685,7 +798,7 @@ std::size_t concurrent_small_exchanges(std::uint16_t port, int connections, int 
 
 TEST(Proxy, UnderLoadSplicesArePushedTogetherAndNoByteIsLost) {
   test_server upstream(echo);
-  proxy_process proxy(proxy_args({upstream.port()}));
+  proxy_process proxy(proxy_args({upstream.port()}, {"--mode", "splice"}));
   EXPECT_EQ(concurrent_small_exchanges(proxy.port(), 64, 200), 64u * 200u);
   ASSERT_EQ(proxy.terminate(), 0);
   EXPECT_GT(proxy.stat("held_pushes"), 0u) << "64 busy connections never shared a loop turn";
@@ -694,7 +807,7 @@ TEST(Proxy, UnderLoadSplicesArePushedTogetherAndNoByteIsLost) {
 
 TEST(Proxy, OneSequentialConnectionIsNotHeldOnceStarted) {
   test_server upstream(echo);
-  proxy_process proxy(proxy_args({upstream.port()}));
+  proxy_process proxy(proxy_args({upstream.port()}, {"--mode", "splice"}));
   EXPECT_EQ(concurrent_small_exchanges(proxy.port(), 1, 300), 300u);
   ASSERT_EQ(proxy.terminate(), 0);
   // A request can share its turn with other work only by chance: the session's start
@@ -705,7 +818,8 @@ TEST(Proxy, OneSequentialConnectionIsNotHeldOnceStarted) {
 
 TEST(Proxy, PushBatchingOffNeverHolds) {
   test_server upstream(echo);
-  proxy_process proxy(proxy_args({upstream.port()}, {"--push-batching", "off"}));
+  proxy_process proxy(
+      proxy_args({upstream.port()}, {"--mode", "splice", "--push-batching", "off"}));
   EXPECT_EQ(concurrent_small_exchanges(proxy.port(), 64, 100), 64u * 100u);
   ASSERT_EQ(proxy.terminate(), 0);
   EXPECT_EQ(proxy.stat("held_pushes"), 0u);
@@ -761,7 +875,7 @@ void expect_flat_resources(std::vector<std::string> flags) {
 // the pool gives them back (a pipe unused for a tick of the trimmer is closed).
 TEST(Proxy, PipesOfABurstAreClosedOnceItIsOver) {
   test_server upstream(echo);
-  proxy_process proxy(proxy_args({upstream.port()}, {}));
+  proxy_process proxy(proxy_args({upstream.port()}, {"--mode", "splice"}));
   const std::size_t fds_idle = fd_count(proxy.pid());
   constexpr std::size_t burst = 50;
   {
@@ -786,7 +900,10 @@ TEST(Proxy, PipesOfABurstAreClosedOnceItIsOver) {
   EXPECT_EQ(proxy.stat("sessions"), burst);
 }
 
-TEST(Proxy, TenThousandConnectionsKeepFdsAndRssFlatSplice) { expect_flat_resources({}); }
+TEST(Proxy, TenThousandConnectionsKeepFdsAndRssFlatAuto) { expect_flat_resources({}); }
+TEST(Proxy, TenThousandConnectionsKeepFdsAndRssFlatSplice) {
+  expect_flat_resources({"--mode", "splice"});
+}
 TEST(Proxy, TenThousandConnectionsKeepFdsAndRssFlatCopy) {
   expect_flat_resources({"--mode", "copy"});
 }
@@ -862,6 +979,12 @@ TEST(Proxy, BadFlagsExitTwoWithAMessage) {
   EXPECT_NE(err.find("--idle-batch"), std::string::npos) << err;
   EXPECT_EQ(run_proxy_exit_code({"--upstream", "127.0.0.1:1", "--idle-batch-us", "0"}, &err), 2);
   EXPECT_NE(err.find("--idle-batch-us"), std::string::npos) << err;
+  EXPECT_EQ(run_proxy_exit_code({"--upstream", "127.0.0.1:1", "--auto-bulk", "0"}, &err), 2);
+  EXPECT_NE(err.find("--auto-bulk"), std::string::npos) << err;
+  EXPECT_EQ(run_proxy_exit_code({"--upstream", "127.0.0.1:1", "--auto-receive", "4k"}, &err), 2);
+  EXPECT_NE(err.find("--auto-receive"), std::string::npos) << err;
+  EXPECT_EQ(run_proxy_exit_code({"--upstream", "127.0.0.1:1", "--direct-accept"}, &err), 2);
+  EXPECT_NE(err.find("--direct-accept"), std::string::npos) << err;  // auto splices itself
   EXPECT_EQ(run_proxy_exit_code({"--upstream", "127.0.0.1:1", "--bogus"}, &err), 2);
   EXPECT_NE(err.find("--bogus"), std::string::npos) << err;
   EXPECT_EQ(run_proxy_exit_code({"--help"}), 0);

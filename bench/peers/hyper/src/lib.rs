@@ -63,23 +63,28 @@ pub fn fail(program: &str, message: &str) -> ! {
     std::process::exit(2)
 }
 
+/// A tokio runtime with `threads` workers (1: current-thread, like ours).
+pub fn runtime(threads: usize) -> tokio::runtime::Runtime {
+    if threads == 1 {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(threads)
+            .enable_all()
+            .build()
+    }
+    .expect("tokio runtime")
+}
+
 /// Serves `handle` on 127.0.0.1:port with `threads` tokio workers (1: current-thread).
 pub fn serve<H, F>(flags: &Flags, handle: H)
 where
     H: Fn(Request<Body>) -> F + Clone + Send + Sync + 'static,
     F: Future<Output = Result<Response<Body>, Infallible>> + Send + 'static,
 {
-    let runtime = if flags.threads == 1 {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-    } else {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(flags.threads)
-            .enable_all()
-            .build()
-    }
-    .expect("tokio runtime");
+    let runtime = runtime(flags.threads);
     let address = SocketAddr::from(([127, 0, 0, 1], flags.port));
     runtime.block_on(async move {
         let make = make_service_fn(move |_| {

@@ -1,0 +1,141 @@
+#include "apps/proxy/auto_pump.hpp"
+
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <memory>
+
+#include "apps/proxy/splice_pump.hpp"
+#include "core/io.hpp"
+
+namespace proxy {
+
+using coring::descriptor;
+using coring::io_result;
+
+namespace {
+
+enum class burst_end { drained, eof, failed };
+
+// Sends all `size` bytes through io_uring, where a small send leaves with the turn's
+// other submissions. With `ahead_of_splices` (a bulky burst, whose splices must follow
+// these bytes) it first sends straight from this thread, so the splices start at once;
+// only what the socket did not take goes through io_uring.
+coring::task<bool> send_all(int to, const char* data, std::size_t size, bool ahead_of_splices,
+                            flow* f) {
+  std::size_t sent = 0;
+  if (ahead_of_splices) {
+    const ssize_t now = ::send(to, data, size, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (now < 0 && errno != EAGAIN) {
+      f->fail();
+      co_return false;
+    }
+    sent = now > 0 ? static_cast<std::size_t>(now) : 0;
+  }
+  while (sent < size) {
+    const io_result m = co_await coring::send(descriptor{to, false}, data + sent, size - sent);
+    if (m.value <= 0) {
+      f->fail();
+      co_return false;
+    }
+    sent += static_cast<std::size_t>(m.value);
+  }
+  co_return true;
+}
+
+// Splices what `from` holds into `to` until the socket is drained (or EOF, or an error).
+coring::task<burst_end> splice_burst(int from, int to, pipe_pair pipe, const auto_plumbing* p,
+                                     flow* f, std::size_t* in_pipe) {
+  constexpr unsigned flags = SPLICE_F_NONBLOCK | SPLICE_F_MOVE;
+  for (;;) {
+    const ssize_t n = ::splice(from, nullptr, pipe.write, nullptr, p->chunk, flags);
+    if (n == 0) co_return burst_end::eof;
+    if (n < 0) {
+      if (errno == EAGAIN) co_return burst_end::drained;
+      f->fail();
+      co_return burst_end::failed;
+    }
+    ++f->activity;
+    *in_pipe = static_cast<std::size_t>(n);
+    const bool out = co_await splice_out(pipe, to, in_pipe, p->pushes, f);
+    if (!out) co_return burst_end::failed;
+    f->stats->spliced_bytes += static_cast<std::size_t>(n);
+    // A short read has very likely drained the socket: back to the copy path, whose
+    // receive waits for the next bytes without a splice(2) that would find none.
+    if (static_cast<std::size_t>(n) < p->chunk) co_return burst_end::drained;
+  }
+}
+
+// The rest of a bulky burst, spliced through `pipe` (from the pool, given back after).
+coring::task<burst_end> splice_the_rest(int from, int to, pipe_pair pipe, const auto_plumbing* p,
+                                        flow* f) {
+  ++f->stats->switches_to_splice;
+  std::size_t in_pipe = 0;
+  const burst_end end = co_await splice_burst(from, to, pipe, p, f, &in_pipe);
+  // Bytes left in the pipe (a failed splice out) must never reach another session.
+  p->pipes->release(pipe, in_pipe == 0);
+  if (end == burst_end::drained) ++f->stats->switches_to_copy;
+  co_return end;
+}
+
+// A pipe for a bulky burst; false (counted: the burst is copied on) if the pool is empty.
+bool pipe_for_burst(const auto_plumbing* p, flow* f, pipe_pair& pipe) {
+  if (p->pipes->acquire(pipe)) return true;
+  ++f->stats->copy_fallbacks;
+  return false;
+}
+
+// A receive filled its `size` bytes and the socket holds more: true if at least
+// `bulk` bytes are queued (the rest is worth splicing); otherwise the rest is received
+// here, after them in `buffer` (of `capacity`, at least size + bulk), and `size` grows.
+bool take_the_rest(int from, char* buffer, std::size_t capacity, std::size_t bulk,
+                   std::size_t& size) {
+  int queued = 0;
+  if (::ioctl(from, FIONREAD, &queued) != 0) return false;
+  if (static_cast<std::size_t>(queued) >= bulk) return true;
+  // An error shows up again at the next receive; EOF too.
+  const ssize_t rest = ::recv(from, buffer + size, capacity - size, MSG_DONTWAIT);
+  if (rest > 0) size += static_cast<std::size_t>(rest);
+  return false;
+}
+
+}  // namespace
+
+coring::task<void> auto_pump(int from, int to, const auto_plumbing* p, flow* f) {
+  // LIFETIME: owned by this frame, which awaits every receive and send on it to its CQE.
+  const std::size_t capacity = p->receive + p->bulk;
+  std::unique_ptr<char[]> buffer(new char[capacity]);
+  for (;;) {
+    auto receive = coring::recv(descriptor{from, false}, buffer.get(), p->receive);
+    const io_result n = co_await receive;
+    if (n.value < 0) {
+      f->fail();
+      co_return;
+    }
+    burst_end end = n.value == 0 ? burst_end::eof : burst_end::drained;
+    if (n.value > 0) {
+      std::size_t size = static_cast<std::size_t>(n.value);
+      ++f->activity;
+      const bool more = size == p->receive && (receive.cqe_flags() & IORING_CQE_F_SOCK_NONEMPTY);
+      pipe_pair pipe;
+      const bool bulky = more && take_the_rest(from, buffer.get(), capacity, p->bulk, size) &&
+                         pipe_for_burst(p, f, pipe);
+      f->stats->user_space_bytes += size;
+      const bool sent = co_await send_all(to, buffer.get(), size, bulky, f);
+      if (!sent) {
+        if (bulky) p->pipes->release(pipe, true);  // nothing was spliced into it
+        co_return;
+      }
+      if (bulky) end = co_await splice_the_rest(from, to, pipe, p, f);
+    }
+    if (end == burst_end::failed) co_return;
+    if (end == burst_end::eof) {
+      co_await coring::shutdown(descriptor{to, false}, SHUT_WR);
+      co_return;
+    }
+  }
+}
+
+}  // namespace proxy

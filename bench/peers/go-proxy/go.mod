@@ -1,0 +1,3 @@
+module coring.bench/go-proxy
+
+go 1.19
