@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Three kv hosts behind HAProxy (balance uri, hash-type consistent):
+#  - 3,000 keys written and read back through HAProxy, spread over all three instances
+#    (each instance's /size > 0, the sum 3,000);
+#  - one instance stopped: exactly its keys answer 503, every other key 200 with its value;
+#  - the instance started again: every key 200; its keys are empty, because kv keeps
+#    its table in memory only (a restart loses them; nothing is persisted).
+# Usage: kv_sharding_test.sh BIN_DIR
+source "$(dirname "$0")/common.sh"
+
+KEYS=3000
+KV_CLIENT=$TESTS_CLUSTER/kv_client.py
+
+size_of() {
+    local address=CLUSTER_HOST_$1
+    curl -fsS --max-time 2 "http://${!address}/size"
+}
+
+test_body() {
+    local work=$CLUSTER_DIR/test
+    mkdir -p "$work"
+    python3 "$KV_CLIENT" put "${CLUSTER_URL#http://}" "$KEYS" >"$work/put"
+    [[ $(awk '$2 == 200' "$work/put" | wc -l) -eq $KEYS ]] || fail "not every POST answered 200"
+
+    python3 "$KV_CLIENT" get "${CLUSTER_URL#http://}" "$KEYS" >"$work/get"
+    awk '$2 != 200 || $3 != "v" substr($1, 2) { bad++ } END { exit bad > 0 }' "$work/get" ||
+        fail "not every key read back through HAProxy: $(grep -vm3 ' 200 v' "$work/get")"
+
+    local i size sum=0 sizes=''
+    for i in 1 2 3; do
+        size=$(size_of "$i")
+        ((size > 0)) || fail "instance $i holds no key"
+        sum=$((sum + size))
+        sizes+=" $size"
+    done
+    ((sum == KEYS)) || fail "the instances hold$sizes keys: $sum, not $KEYS"
+    echo "keys per instance:$sizes"
+
+    # Which keys instance 2 owns, asked of it directly.
+    python3 "$KV_CLIENT" get "$CLUSTER_HOST_2" "$KEYS" | awk '$3 != "-" { print $1 }' >"$work/owned"
+    local owned
+    owned=$(wc -l <"$work/owned")
+    ((owned == $(echo "$sizes" | awk '{ print $2 }'))) || fail "instance 2 serves $owned keys"
+
+    bash "$CLUSTER_SH" stop 2 --dir "$CLUSTER_DIR"
+    python3 "$KV_CLIENT" get "${CLUSTER_URL#http://}" "$KEYS" >"$work/get-down"
+    awk 'NR == FNR { owned[$1] = 1; next }
+         ($1 in owned) && $2 != 503 { if (bad++ < 5) print "owned key " $1 " answered " $2 }
+         !($1 in owned) && ($2 != 200 || $3 != "v" substr($1, 2)) { if (bad++ < 5) print "key " $1 ": " $2 " " $3 }
+         END { exit bad > 0 }' "$work/owned" "$work/get-down" ||
+        fail "with instance 2 down: see above"
+    echo "instance 2 down: its $owned keys 503, the other $((KEYS - owned)) keys 200"
+
+    bash "$CLUSTER_SH" start 2 --dir "$CLUSTER_DIR"
+    python3 "$KV_CLIENT" get "${CLUSTER_URL#http://}" "$KEYS" >"$work/get-back"
+    awk 'NR == FNR { owned[$1] = 1; next }
+         $2 != 200 { if (bad++ < 5) print "key " $1 " answered " $2 }
+         ($1 in owned) && $3 != "-" { if (bad++ < 5) print "owned key " $1 " survived the restart: " $3 }
+         !($1 in owned) && $3 != "v" substr($1, 2) { if (bad++ < 5) print "key " $1 " lost its value: " $3 }
+         END { exit bad > 0 }' "$work/owned" "$work/get-back" ||
+        fail "with instance 2 back: see above"
+    echo "instance 2 back: all $KEYS keys 200 (its $owned keys empty: kv does not persist)"
+}
+
+if inside_cluster "$@"; then
+    test_body
+else
+    run_in_cluster "${1:?usage: kv_sharding_test.sh BIN_DIR}" kv 3 python3
+fi
