@@ -23,6 +23,9 @@ Usage:
   cluster.sh rolling [--dir DIR]         restart every host in turn
   cluster.sh stop I | start I [--dir DIR]
   cluster.sh status [--dir DIR]          HAProxy's view of every server
+  cluster.sh stat PROXY SERVER FIELD [--dir DIR]
+                                         one field of HAProxy's 'show stat' CSV
+                                         (SERVER: hI, FRONTEND or BACKEND)
 
 up makes N hosts (user: N front + N upstream hosts), starts one instance per host and
 HAProxy in front, writes DIR/env (addresses, ports) and DIR/haproxy.cfg, then runs CMD
@@ -66,6 +69,14 @@ main() {
             ;;
         rolling) parse_dir_only "$@" && load_state && rolling_restart ;;
         status) parse_dir_only "$@" && load_state && haproxy_servers ;;
+        stat)
+            (($# >= 3)) || die_usage "stat needs PROXY SERVER FIELD"
+            local proxy=$1 server=$2 field=$3
+            shift 3
+            parse_dir_only "$@"
+            load_state
+            haproxy_stat "$proxy" "$server" "$field"
+            ;;
         -h | --help | help) usage ;;
         '') die_usage "no command" ;;
         *) die_usage "unknown command: $command" ;;

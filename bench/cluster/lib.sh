@@ -215,6 +215,15 @@ haproxy_servers() {
         NF > 2 && $2 != "FRONTEND" && $2 != "BACKEND" {
             print $1, $2, $col["status"], $col["check_status"] }'
 }
+# haproxy_stat PROXY SERVER FIELD: one field of `show stat` (SERVER may be FRONTEND or
+# BACKEND), e.g. haproxy_stat hello h1 hrsp_2xx.
+haproxy_stat() {
+    haproxy_cli "show stat" | awk -F, -v p="$1" -v s="$2" -v f="$3" '
+        NR == 1 { sub(/^# /, ""); for (i = 1; i <= NF; i++) col[$i] = i; next }
+        $1 == p && $2 == s && (f in col) { print $col[f]; found = 1 }
+        END { exit !found }'
+}
+
 haproxy_servers_quiet() { haproxy_servers >/dev/null 2>&1; }
 
 # server_is STATE I: HAProxy's health check sees host I as STATE (UP or DOWN).

@@ -62,16 +62,8 @@ inside_cluster() {
     source "$CLUSTER_DIR/env"
 }
 
-# haproxy_stat BACKEND SERVER FIELD: one counter of HAProxy's stats CSV.
-haproxy_stat() {
-    local fd
-    exec {fd}<>"/dev/tcp/${CLUSTER_CLI%:*}/${CLUSTER_CLI##*:}" || return 1
-    printf 'show stat\n' >&"$fd"
-    timeout 2 cat <&"$fd" | awk -F, -v b="$1" -v s="$2" -v f="$3" '
-        NR == 1 { sub(/^# /, ""); for (i = 1; i <= NF; i++) col[$i] = i; next }
-        $1 == b && $2 == s { print $col[f] }'
-    exec {fd}<&-
-}
+# haproxy_stat PROXY SERVER FIELD: one counter of HAProxy's stats.
+haproxy_stat() { bash "$CLUSTER_SH" stat "$1" "$2" "$3" --dir "$CLUSTER_DIR"; }
 
 # wait_for SECONDS DESCRIPTION CMD...: polls CMD every 20 ms until it succeeds.
 wait_for() {
