@@ -28,7 +28,8 @@ cluster_start() {
         --cpu "$SERVER_CPU" >"$dir.log" 2>&1 &
     CLUSTER_UP_PID[$dir]=$!
     local i
-    for ((i = 0; i < 1500 && ! -e $dir/ready; i++)); do
+    for ((i = 0; i < 1500; i++)); do
+        [[ -e $dir/ready ]] && break
         kill -0 "${CLUSTER_UP_PID[$dir]}" 2>/dev/null || { cat "$dir.log" >&2; die "cluster $1 x $2 did not come up"; }
         sleep 0.02
     done
