@@ -94,6 +94,12 @@ parse_dir_only() {
     done
 }
 
+# in_range VALUE MIN MAX: VALUE is a whole number within [MIN, MAX].
+in_range() {
+    [[ $1 =~ ^[0-9]{1,6}$ ]] || return 1
+    (($1 >= $2 && $1 <= $3))
+}
+
 cmd_up() {
     APP='' HOSTS=3 CLUSTER_DIR=${CLUSTER_DIR:-/tmp/coring-cluster} THREADS=1 CPUS=''
     PORT_BASE=20500 APP_PORT=8000 BIN_DIR=$ROOT/build/release/bin
@@ -113,12 +119,10 @@ cmd_up() {
         shift
     done
     [[ $APP =~ ^(kv|hello|user)$ ]] || die_usage "--app must be kv, hello or user"
-    [[ $HOSTS =~ ^[0-9]+$ ]] && ((HOSTS >= 1 && HOSTS <= 16)) || die_usage "--hosts must be 1-16"
+    in_range "$HOSTS" 1 16 || die_usage "--hosts must be 1-16"
     [[ $THREADS =~ ^[1-9][0-9]*$ ]] || die_usage "--threads must be a positive number"
-    [[ $PORT_BASE =~ ^[0-9]+$ ]] && ((PORT_BASE >= 1 && PORT_BASE <= 65530)) ||
-        die_usage "--port-base must be 1-65530"
-    [[ $APP_PORT =~ ^[0-9]+$ ]] && ((APP_PORT >= 1 && APP_PORT <= 65535)) ||
-        die_usage "--app-port must be 1-65535"
+    in_range "$PORT_BASE" 1 65530 || die_usage "--port-base must be 1-65530"
+    in_range "$APP_PORT" 1 65535 || die_usage "--app-port must be 1-65535"
     [[ -x $BIN_DIR/$APP ]] || die "$BIN_DIR/$APP not found (build the release preset first)"
     command -v haproxy >/dev/null || die "haproxy not found (Debian: apt-get install haproxy)"
     [[ $(id -u) -eq 0 ]] || die "needs root: it creates network namespaces, veth pairs and a bridge"

@@ -166,11 +166,14 @@ launch_instance() {
     exec_pinned ip netns exec "$(host_ns "$i")" "$BIN_DIR/$APP" $(instance_args "$i") >"$log" 2>&1 &
     pid=$!
     echo "$pid" >"$CLUSTER_DIR/h$i.pid"
-    listening() {
-        alive "$pid" || die "host $i's $APP exited at start: $(cat "$log")"
-        grep -qs "^listening on " "$log"
-    }
-    wait_until 10 "host $i's $APP to listen" listening
+    wait_until 10 "host $i's $APP to listen" instance_listening "$i" "$pid"
+}
+
+# instance_listening I PID: host I's instance has printed its "listening on" line.
+instance_listening() {
+    local log=$CLUSTER_DIR/h$1.log
+    alive "$2" || die "host $1's $APP exited at start: $(cat "$log")"
+    grep -qs "^listening on " "$log"
 }
 
 start_instances() {
@@ -189,13 +192,14 @@ write_haproxy_config() {
 
 start_haproxy() {
     exec_pinned haproxy -db -f "$CLUSTER_DIR/haproxy.cfg" >"$CLUSTER_DIR/haproxy.log" 2>&1 &
-    local pid=$!
-    echo "$pid" >"$CLUSTER_DIR/haproxy.pid"
-    haproxy_answers() {
-        alive "$pid" || die "haproxy exited at start: $(cat "$CLUSTER_DIR/haproxy.log")"
-        haproxy_servers_quiet
-    }
-    wait_until 10 "HAProxy's stats page" haproxy_answers
+    echo $! >"$CLUSTER_DIR/haproxy.pid"
+    wait_until 10 "HAProxy's stats socket" haproxy_answers "$!"
+}
+
+# haproxy_answers PID: HAProxy (PID) answers on its stats socket.
+haproxy_answers() {
+    alive "$1" || die "haproxy exited at start: $(cat "$CLUSTER_DIR/haproxy.log")"
+    haproxy_cli "show info" >/dev/null 2>&1
 }
 
 # haproxy_cli COMMAND: HAProxy's answer to one command on its TCP stats socket (its
@@ -224,7 +228,6 @@ haproxy_stat() {
         END { exit !found }'
 }
 
-haproxy_servers_quiet() { haproxy_servers >/dev/null 2>&1; }
 
 # server_is STATE I: HAProxy's health check sees host I as STATE (UP or DOWN).
 server_is() {

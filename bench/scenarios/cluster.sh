@@ -104,7 +104,8 @@ cluster_app() {
     CLUSTER_DIRS=()
     for n in 1 2 3; do cluster_start "$app" "$n"; done
     local -a dirs=("${CLUSTER_DIRS[@]}")
-    local direct_url=http://$(cluster_env "${dirs[0]}" CLUSTER_HOST_1)
+    local direct_url
+    direct_url=http://$(cluster_env "${dirs[0]}" CLUSTER_HOST_1)
     if ((${WARMUP:-1} > 0)); then
         for dir in "${dirs[@]}"; do run_cluster_load "$app" "$(cluster_env "$dir" CLUSTER_URL)" "${WARMUP:-1}"; done
     fi
