@@ -1,17 +1,19 @@
 // Graceful stop: a request that reached the server in the same instant as the stop
-// is answered (with connection: close), not dropped.
+// is answered (with connection: close), not dropped; and while in-flight requests
+// drain, new connections are refused rather than queued.
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
-
+#include <poll.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
+#include <stdexcept>
 #include <string>
 #include <thread>
 
 #include "core/io.hpp"
-
 #include "test_client.hpp"
 #include "test_server.hpp"
 
