@@ -13,6 +13,9 @@ set -euo pipefail
 
 TESTS_CLUSTER=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CLUSTER_SH=$TESTS_CLUSTER/../../bench/cluster/cluster.sh
+# wait_until (polling with a bound) and alive come from the cluster's own helpers.
+# shellcheck source=bench/cluster/lib.sh
+source "$TESTS_CLUSTER/../../bench/cluster/lib.sh"
 
 skip() {
     echo "SKIPPED: $*"
@@ -64,14 +67,3 @@ inside_cluster() {
 
 # haproxy_stat PROXY SERVER FIELD: one counter of HAProxy's stats.
 haproxy_stat() { bash "$CLUSTER_SH" stat "$1" "$2" "$3" --dir "$CLUSTER_DIR"; }
-
-# wait_for SECONDS DESCRIPTION CMD...: polls CMD every 20 ms until it succeeds.
-wait_for() {
-    local seconds=$1 what=$2 i
-    shift 2
-    for ((i = 0; i < seconds * 50; i++)); do
-        "$@" && return 0
-        sleep 0.02
-    done
-    fail "timed out after ${seconds}s waiting for $what"
-}

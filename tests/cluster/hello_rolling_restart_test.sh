@@ -24,14 +24,14 @@ test_body() {
     # every instance has served again.
     wrk -t1 -c20 -d120s --timeout 5s -s "$REPORT_LUA" "$CLUSTER_URL/" >"$out" 2>&1 &
     wrk_pid=$!
-    wait_for 20 "load to reach HAProxy" served_more BACKEND 0 2000
+    wait_until 20 "load to reach HAProxy" served_more BACKEND 0 2000
 
     bash "$CLUSTER_SH" rolling --dir "$CLUSTER_DIR"
 
     local -a after=()
     for i in 1 2 3; do after[i]=$(answered "h$i"); done
     for i in 1 2 3; do
-        wait_for 20 "restarted instance $i to serve again" served_more "h$i" "${after[i]}" 500
+        wait_until 20 "restarted instance $i to serve again" served_more "h$i" "${after[i]}" 500
     done
     kill -0 "$wrk_pid" 2>/dev/null || fail "wrk ended before the rolling restart was over: $(cat "$out")"
     kill -INT "$wrk_pid"
