@@ -159,21 +159,28 @@ instance_args() {
     fi
 }
 
-# launch_instance I: start host I's app and wait until it listens.
+# launch_instance I: start host I's app and wait until it listens. Its output is
+# appended to hI.log, so a restart keeps what the previous instance said.
 launch_instance() {
-    local i=$1 log=$CLUSTER_DIR/h$1.log pid
+    local i=$1 log=$CLUSTER_DIR/h$1.log pid before
+    before=$(listening_lines "$log")
     # shellcheck disable=SC2046
-    exec_pinned ip netns exec "$(host_ns "$i")" "$BIN_DIR/$APP" $(instance_args "$i") >"$log" 2>&1 &
+    exec_pinned ip netns exec "$(host_ns "$i")" "$BIN_DIR/$APP" $(instance_args "$i") >>"$log" 2>&1 &
     pid=$!
     echo "$pid" >"$CLUSTER_DIR/h$i.pid"
-    wait_until 10 "host $i's $APP to listen" instance_listening "$i" "$pid"
+    wait_until 10 "host $i's $APP to listen" instance_listening "$i" "$pid" "$before"
 }
 
-# instance_listening I PID: host I's instance has printed its "listening on" line.
+listening_lines() {
+    if [[ -f $1 ]]; then grep -c "^listening on " "$1" || true; else echo 0; fi
+}
+
+# instance_listening I PID BEFORE: host I's new instance has printed its "listening on"
+# line (the log held BEFORE such lines when it started).
 instance_listening() {
     local log=$CLUSTER_DIR/h$1.log
-    alive "$2" || die "host $1's $APP exited at start: $(cat "$log")"
-    grep -qs "^listening on " "$log"
+    alive "$2" || die "host $1's $APP exited at start: $(tail -n 5 "$log")"
+    (($(listening_lines "$log") > $3))
 }
 
 start_instances() {
