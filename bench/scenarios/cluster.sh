@@ -56,11 +56,13 @@ instance_ticks() {
     echo "$total"
 }
 
-# cluster_row LOAD SERVER ROUND CPU_US: one TSV row from the last load run.
+# cluster_row LOAD SERVER ROUND CPU_US: one TSV row from the last load run, with the
+# columns TSV_HEADER names (as measure() writes them, a p50 last where it has one).
 cluster_row() {
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' cluster "$1" "$2" "$3" "$LOAD_RPS" \
-        "$LOAD_LAT_AVG_US" "$LOAD_LAT_P99_US" "$LOAD_REQUESTS" "$4" "$LOAD_ERRORS" "$LOAD_NON2XX" \
-        >>"$RESULTS_TSV"
+    local -a row=(cluster "$1" "$2" "$3" "$LOAD_RPS" "$LOAD_LAT_AVG_US" "$LOAD_LAT_P99_US"
+        "$LOAD_REQUESTS" "$4" "$LOAD_ERRORS" "$LOAD_NON2XX")
+    [[ $TSV_HEADER == *lat_p50_us* ]] && row+=("${LOAD_LAT_P50_US:-0}")
+    (IFS=$'\t' && echo "${row[*]}") >>"$RESULTS_TSV"
 }
 
 # measure_cluster LOAD DIR ROUND LOADFN ARGS...: run the load, then a row for the
