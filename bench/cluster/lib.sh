@@ -209,8 +209,8 @@ haproxy_answers() {
     haproxy_cli "show info" >/dev/null 2>&1
 }
 
-# haproxy_cli COMMAND: HAProxy's answer to one command on its TCP stats socket (its
-# CSV over HTTP can come back cut short in 2.6, the CLI's does not).
+# haproxy_cli COMMAND: HAProxy's answer to one command on its TCP stats socket (bash's
+# /dev/tcp is the only client needed).
 haproxy_cli() {
     local fd
     exec {fd}<>"/dev/tcp/$BRIDGE_IP/$((PORT_BASE + 5))" || return 1
