@@ -59,8 +59,11 @@ listener::listener(const socket_address& address, const listen_options& options)
   queue_.reserve(64);
 }
 
-listener::~listener() {
+listener::~listener() { close(); }
+
+void listener::close() noexcept {
   if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
 }
 
 void listener::arm() {

@@ -71,6 +71,12 @@ class listener : private completion {
   // Waits until no accept request is in flight (call after stop()).
   drain_awaiter drained() noexcept { return drain_awaiter{*this}; }
 
+  // Closes the listening socket (after drained()): new connections are refused at once
+  // and the kernel resets those still in its accept queue, rather than leaving them to
+  // wait unanswered for as long as the server drains. A load balancer then sees a
+  // refused connection, fails its health check at once and retries elsewhere.
+  void close() noexcept;
+
  private:
   struct backoff_timer : completion {
     listener* owner;

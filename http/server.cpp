@@ -63,6 +63,7 @@ task<void> accept_loop(server_state* s, listener* l, stop_source* ticker_stop) {
     rt.spawn(serve_connection(*s, a.socket).under(&s->abort));
   }
   co_await l->drained();
+  l->close();  // refuse new connections while the open ones drain
   stop_source drain_timer;
   co_await when_all(wait_connections(s, &drain_timer),
                     abort_after(s->limits.drain_timeout, &s->abort).under(&drain_timer));
