@@ -15,7 +15,7 @@ done
 
 die() { echo "setup.sh: error: $*" >&2; exit 1; }
 
-# curl and iproute2: the bench's smoke test (ctest bench_quick) checks responses with
+# haproxy: the cluster tests (tests/cluster). curl and iproute2: the bench's smoke test (ctest bench_quick) checks responses with
 # curl and brings up loopback in its private network namespace with ip.
 packages=(build-essential cmake pkg-config liburing-dev node-llhttp libgtest-dev libbenchmark-dev
           wrk nginx-light clang-format procps util-linux python3 curl iproute2 haproxy)
