@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
           coring::http::server_flags_help());
   coring::http::server_config config;
   config.port = 8080;
+  config.name = "user";
   coring::http::take_server_flags(flags, config);
   const std::optional<std::string> upstream = flags.take_string("upstream");
   const std::string path = flags.take_string("upstream-path").value_or("/v1/customer/get");
