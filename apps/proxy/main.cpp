@@ -10,11 +10,13 @@
 #include <csignal>
 #include <cstdio>
 #include <exception>
+#include <string_view>
 
 #include "apps/proxy/options.hpp"
 #include "apps/proxy/pipe_pool.hpp"
 #include "apps/proxy/server.hpp"
 #include "core/threads.hpp"
+#include "http/cli.hpp"
 
 namespace {
 
@@ -40,6 +42,12 @@ int reserve_port(const coring::socket_address& address, std::uint16_t& port) {
 
 int main(int argc, char** argv) {
   proxy::parse_outcome parsed = proxy::parse_options(argc, argv);
+  for (int i = 1; i < argc; ++i) {
+    if (std::string_view(argv[i]) == "--version") {
+      std::printf("proxy (coring) %s\n", coring::http::version());
+      return 0;
+    }
+  }
   if (parsed.help) {
     std::fputs(proxy::usage_text, stdout);
     return 0;
