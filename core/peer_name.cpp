@@ -22,8 +22,8 @@ auto get_peer(descriptor socket, sockaddr_in6* out, std::uint32_t length) {
     s->cmd_op = socket_uring_op_getsockopt;
     // The sockopt layout of the SQE: level and optname share `addr`, optlen is
     // `file_index`, optval is `addr3`.
-    s->addr = static_cast<std::uint64_t>(SOL_SOCKET) |
-              (static_cast<std::uint64_t>(SO_PEERNAME) << 32);
+    s->addr =
+        static_cast<std::uint64_t>(SOL_SOCKET) | (static_cast<std::uint64_t>(SO_PEERNAME) << 32);
     s->file_index = length;
     s->addr3 = reinterpret_cast<std::uint64_t>(out);
     socket.apply(s);

@@ -128,8 +128,8 @@ void metrics::render_connections(std::string& out) const {
                 opened - closed);
   append_metric(out, prefix_ + "_connections_total", "counter", "Client connections accepted.",
                 opened);
-  append_metric(out, prefix_ + "_received_bytes_total", "counter",
-                "Bytes received from clients.", sum(&thread_metrics::bytes_received));
+  append_metric(out, prefix_ + "_received_bytes_total", "counter", "Bytes received from clients.",
+                sum(&thread_metrics::bytes_received));
   append_metric(out, prefix_ + "_sent_bytes_total", "counter", "Bytes sent to clients.",
                 sum(&thread_metrics::bytes_sent));
 }

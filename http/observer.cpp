@@ -4,9 +4,8 @@ namespace coring::http {
 namespace {
 
 std::string_view method_text(http::method m) noexcept {
-  static constexpr std::string_view names[] = {"GET",     "HEAD",    "POST",  "PUT",
-                                               "DELETE",  "PATCH",   "OPTIONS", "CONNECT",
-                                               "TRACE",   "-"};
+  static constexpr std::string_view names[] = {"GET",   "HEAD",    "POST",    "PUT",   "DELETE",
+                                               "PATCH", "OPTIONS", "CONNECT", "TRACE", "-"};
   return names[static_cast<std::size_t>(m)];
 }
 
@@ -21,7 +20,8 @@ void observer::answered(const peer_address* peer, const request& req, int status
     metrics_->handled(cycles);
   }
   if (log_ != nullptr) {
-    const auto micros = static_cast<std::uint64_t>(static_cast<double>(cycles) / cycles_per_ns() / 1e3);
+    const auto micros =
+        static_cast<std::uint64_t>(static_cast<double>(cycles) / cycles_per_ns() / 1e3);
     const std::string_view method =
         req.method == method::other ? req.method_name : method_text(req.method);
     log_->append({peer, method, req.target, req.version_minor, status, bytes, micros});

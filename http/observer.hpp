@@ -43,8 +43,8 @@ class observer {
                 std::uint64_t started);
   // A request the HTTP layer answered itself with an error before any handler
   // (`raw`: the bytes from the request's start, for its method).
-  void rejected(const peer_address* peer, std::string_view raw, unsigned version_minor,
-                int status, std::uint64_t bytes);
+  void rejected(const peer_address* peer, std::string_view raw, unsigned version_minor, int status,
+                std::uint64_t bytes);
 
  private:
   thread_metrics* metrics_;
