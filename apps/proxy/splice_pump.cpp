@@ -29,7 +29,7 @@ coring::task<void> splice_uring(descriptor from, descriptor to, pipe_pair pipe, 
       f->fail();
       co_return;
     }
-    ++f->activity;
+    f->moved();
     *in_pipe = static_cast<std::size_t>(n.value);
     while (*in_pipe > 0) {
       io_result m =
@@ -69,7 +69,7 @@ coring::task<void> splice_poll(int from, int to, pipe_pair pipe, std::size_t chu
       }
       continue;
     }
-    ++f->activity;
+    f->moved();
     *in_pipe = static_cast<std::size_t>(n);
     // The first splice out of a big chunk moves at most first_out bytes, so the
     // receiver (another CPU) starts on them while we push the rest: on a 64 KiB
