@@ -17,6 +17,7 @@ struct counters {
   std::uint64_t rejected = 0;          // clients closed at once by --max-conns
   std::uint64_t idle_closed = 0;       // sessions closed by --idle-timeout
   std::uint64_t aborted = 0;           // sessions ended by a reset or an error
+  std::uint64_t closed_idle_at_shutdown = 0;  // idle sessions ended at once by SIGTERM
 
   counters& operator+=(const counters& o) noexcept {
     sessions += o.sessions;
@@ -29,6 +30,7 @@ struct counters {
     rejected += o.rejected;
     idle_closed += o.idle_closed;
     aborted += o.aborted;
+    closed_idle_at_shutdown += o.closed_idle_at_shutdown;
     return *this;
   }
 
@@ -38,9 +40,10 @@ struct counters {
         out,
         "proxy: sessions=%llu spliced_bytes=%llu user_space_bytes=%llu "
         "copy_fallbacks=%llu held_pushes=%llu connect_failures=%llu unreachable=%llu rejected=%llu "
-        "idle_closed=%llu aborted=%llu\n",
+        "idle_closed=%llu aborted=%llu closed_idle_at_shutdown=%llu\n",
         u(sessions), u(spliced_bytes), u(user_space_bytes), u(copy_fallbacks), u(held_pushes),
-        u(connect_failures), u(unreachable), u(rejected), u(idle_closed), u(aborted));
+        u(connect_failures), u(unreachable), u(rejected), u(idle_closed), u(aborted),
+        u(closed_idle_at_shutdown));
   }
 };
 

@@ -12,6 +12,7 @@
 #include "apps/proxy/copy_pump.hpp"
 #include "apps/proxy/flow.hpp"
 #include "apps/proxy/splice_pump.hpp"
+#include "apps/proxy/watchdog.hpp"
 #include "core/io.hpp"
 #include "core/time.hpp"
 #include "core/when_all.hpp"
@@ -56,24 +57,6 @@ task<int> connect_upstream(session_context* ctx) {
   co_return -error;
 }
 
-// Ends when neither direction has moved a byte for about `idle` (checked every idle/4).
-task<void> watchdog(const flow* f, std::chrono::nanoseconds idle, bool* fired) {
-  constexpr int ticks = 4;
-  std::uint64_t seen = f->activity;
-  int quiet = 0;
-  while (quiet < ticks) {
-    const io_result slept = co_await coring::sleep_for(idle / ticks);
-    if (!slept) co_return;  // cancelled: the pumps finished first
-    if (f->activity != seen) {
-      seen = f->activity;
-      quiet = 0;
-    } else {
-      ++quiet;
-    }
-  }
-  *fired = true;
-}
-
 task<void> both_ways(task<void> up, task<void> down) {
   co_await coring::when_all(std::move(up), std::move(down));
 }
@@ -114,27 +97,29 @@ task<void> run_session(session_context* ctx, descriptor client) {
     }
     if (!spliced && o.mode == pump_mode::splice) ++ctx->stats.copy_fallbacks;
 
-    flow f{&abort, &ctx->stats};
+    std::uint64_t sequence = 0;
+    flow to_upstream{&abort, &ctx->stats, &sequence};
+    flow to_client{&abort, &ctx->stats, &sequence};
     std::size_t in_pipe[2] = {0, 0};
     task<void> up;    // client -> upstream
     task<void> down;  // upstream -> client
     if (spliced && o.engine == splice_engine::uring) {
-      up = splice_uring(client, upstream, pipes[0], o.pipe_size, &f, &in_pipe[0]);
-      down = splice_uring(upstream, client, pipes[1], o.pipe_size, &f, &in_pipe[1]);
+      up = splice_uring(client, upstream, pipes[0], o.pipe_size, &to_upstream, &in_pipe[0]);
+      down = splice_uring(upstream, client, pipes[1], o.pipe_size, &to_client, &in_pipe[1]);
     } else if (spliced) {
-      up = splice_poll(client.index, upstream_fd, pipes[0], o.pipe_size, &ctx->pushes, &f,
+      up = splice_poll(client.index, upstream_fd, pipes[0], o.pipe_size, &ctx->pushes, &to_upstream,
                        &in_pipe[0]);
-      down = splice_poll(upstream_fd, client.index, pipes[1], o.pipe_size, &ctx->pushes, &f,
+      down = splice_poll(upstream_fd, client.index, pipes[1], o.pipe_size, &ctx->pushes, &to_client,
                          &in_pipe[1]);
     } else {
-      up = copy_pump(client, upstream, o.buffer, &f);
-      down = copy_pump(upstream, client, o.buffer, &f);
+      up = copy_pump(client, upstream, o.buffer, &to_upstream);
+      down = copy_pump(upstream, client, o.buffer, &to_client);
     }
-    bool idle = false;
-    co_await coring::when_any(both_ways(std::move(up), std::move(down)),
-                              watchdog(&f, o.idle_timeout, &idle))
+    session_watch watch{&to_upstream, &to_client, in_pipe, &ctx->draining, o.idle_timeout};
+    co_await coring::when_any(both_ways(std::move(up), std::move(down)), watchdog(&watch))
         .under(&abort);
-    if (idle) ++ctx->stats.idle_closed;
+    if (watch.idle_expired) ++ctx->stats.idle_closed;
+    if (watch.closed_for_shutdown) ++ctx->stats.closed_idle_at_shutdown;
 
     co_await close_descriptor(client);
     co_await close_descriptor(upstream);
