@@ -45,8 +45,8 @@ task<void> trim_pipes(pipe_pool* pipes) {
   }
 }
 
-// Accepts and runs sessions until shutdown (or a broken listener), lets them finish
-// within --shutdown-timeout, then stops `then_stop`.
+// Accepts and runs sessions until shutdown (or a broken listener), closes the idle
+// ones, lets the others finish within --shutdown-timeout, then stops `then_stop`.
 task<void> accept_sessions(const options* opts, shared_state* shared, coring::listener* listener,
                            session_context* ctx, coring::stop_source* then_stop) {
   coring::runtime& rt = coring::runtime::current();
@@ -74,6 +74,7 @@ task<void> accept_sessions(const options* opts, shared_state* shared, coring::li
     rt.spawn(run_session(ctx, a.socket));
   }
   rt.shutdown_source().remove(&on_shutdown);
+  ctx->draining.request_stop();  // idle sessions end now, busy ones when they are idle
   co_await listener->drained();
   co_await drain(ctx, opts->shutdown_timeout);
   then_stop->request_stop();

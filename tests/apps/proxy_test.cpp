@@ -804,6 +804,57 @@ TEST(Proxy, SigtermStopsAcceptingAndEndsSessionsWithinTheBound) {
   EXPECT_NE(read_until_end(open_session.fd, 1s).end, ending::timeout);
 }
 
+// SIGTERM under load: keep-alive sessions between requests close at once; a session
+// whose request is still waiting for its answer gets the answer, then closes; the
+// process exits long before --shutdown-timeout.
+TEST(Proxy, SigtermClosesIdleSessionsAtOnceAndFinishesBusyOnes) {
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::atomic<bool> slow_request_arrived{false};
+  test_server upstream([&](int fd) {
+    char buf[64];
+    for (;;) {
+      const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+      if (n <= 0) return;
+      if (std::string_view(buf, static_cast<std::size_t>(n)) == "slow") {
+        slow_request_arrived = true;
+        released.wait();
+        send_all(fd, "answer");
+      } else {
+        send_all(fd, "pong");
+      }
+    }
+  });
+  proxy_process proxy(
+      proxy_args({upstream.port()}, {"--shutdown-timeout", "10s", "--threads", "2", "--stats"}));
+  std::vector<fd_guard> idle;
+  for (int i = 0; i < 4; ++i) {
+    idle.push_back(connect_to(proxy.port()));
+    ASSERT_TRUE(send_all(idle.back().fd, "ping"));
+    char pong[4];
+    ASSERT_EQ(::recv(idle.back().fd, pong, sizeof pong, MSG_WAITALL), 4);
+  }
+  fd_guard busy = connect_to(proxy.port());
+  ASSERT_TRUE(send_all(busy.fd, "slow"));
+  const auto deadline = clock_type::now() + 5s;
+  while (!slow_request_arrived && clock_type::now() < deadline) std::this_thread::sleep_for(1ms);
+  ASSERT_TRUE(slow_request_arrived);
+
+  const auto start = clock_type::now();
+  auto exit_code = std::async(std::launch::async, [&proxy] { return proxy.terminate(8s); });
+  for (fd_guard& s : idle) EXPECT_EQ(read_until_end(s.fd, 2s).end, ending::eof);
+  EXPECT_LT(clock_type::now() - start, 1s);  // not the 10 s bound
+  pollfd p{busy.fd, POLLIN, 0};
+  EXPECT_EQ(::poll(&p, 1, 0), 0);  // still open, nothing yet
+  release.set_value();
+  const received answer = read_until_end(busy.fd, 5s);
+  EXPECT_EQ(answer.text, "answer");
+  EXPECT_EQ(answer.end, ending::eof);  // idle once answered: closed too
+  EXPECT_EQ(exit_code.get(), 0);
+  EXPECT_LT(clock_type::now() - start, 3s);
+  EXPECT_EQ(proxy.stat("closed_idle_at_shutdown"), 5u);
+}
+
 TEST(Proxy, BrokenListenerEndsTheProcessWithExitOne) {
   test_server upstream(echo);
   proxy_process proxy(proxy_args({upstream.port()}, {"--threads", "2"}));
