@@ -70,8 +70,8 @@ std::vector<std::string> wait_for_lines(const std::string& path, std::size_t cou
 }
 
 std::string scratch_file(const std::string& name) {
-  const std::string path = ::testing::TempDir() + "coring_ops_" + std::to_string(::getpid()) + "_" +
-                           name;
+  const std::string path =
+      ::testing::TempDir() + "coring_ops_" + std::to_string(::getpid()) + "_" + name;
   std::filesystem::remove(path);
   return path;
 }
@@ -114,9 +114,9 @@ TEST(Metrics, KvCountsPutAsPutAndKeepsItsOwnGauges) {
   EXPECT_EQ(sample(text, R"(kv_requests_total{method="PUT",status="200"})"), 1) << text;
   EXPECT_EQ(sample(text, R"(kv_requests_total{method="other",status="200"})"), -1) << text;
   EXPECT_EQ(sample(text, "kv_keys"), 1) << text;
-  EXPECT_EQ(c.roundtrip("POST /metrics HTTP/1.1\r\nhost: t\r\ncontent-length: 0\r\n\r\n").header(
-                "allow"),
-            "GET, HEAD");
+  EXPECT_EQ(
+      c.roundtrip("POST /metrics HTTP/1.1\r\nhost: t\r\ncontent-length: 0\r\n\r\n").header("allow"),
+      "GET, HEAD");
 }
 
 TEST(Metrics, PathMovesOrTurnsOff) {
@@ -153,8 +153,8 @@ TEST(AccessLog, PipelinedRequestsAreLoggedInOrder) {
 
 TEST(AccessLog, RejectedRequestsAreLoggedToo) {
   const std::string log = scratch_file("rejected.log");
-  server_process hello("hello", {"--port", "0", "--threads", "1", "--access-log", log,
-                                 "--max-uri-bytes", "64"});
+  server_process hello(
+      "hello", {"--port", "0", "--threads", "1", "--access-log", log, "--max-uri-bytes", "64"});
   EXPECT_EQ(status_of(hello.port(), get_request("/" + std::string(100, 'u'))), 414);
   const std::vector<std::string> lines = wait_for_lines(log, 1);
   ASSERT_EQ(lines.size(), 1u);
