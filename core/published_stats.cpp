@@ -2,9 +2,6 @@
 
 namespace coring {
 
-// Every field of runtime_stats is a std::uint64_t: bit_cast to an array relies on it.
-static_assert(sizeof(runtime_stats) == published_stats::field_count * sizeof(std::uint64_t));
-
 const std::array<const char*, published_stats::field_count>& runtime_stats_names() noexcept {
   static constexpr std::array<const char*, published_stats::field_count> names = {
       "loop_iterations", "io_uring_enter",     "sqes",        "cqes",

@@ -137,10 +137,14 @@ void metrics::render_connections(std::string& out) const {
 void metrics::render_runtime(std::string& out) const {
   runtime_stats total;
   for (const auto& t : threads_) total += t->ring.read();
-  const auto values = std::bit_cast<published_stats::fields>(total);
+  append_runtime_metrics(out, prefix_, total);
+}
+
+void append_runtime_metrics(std::string& out, std::string_view prefix, const runtime_stats& s) {
+  const auto values = std::bit_cast<published_stats::fields>(s);
   const auto& names = runtime_stats_names();
   for (std::size_t i = 0; i < values.size(); ++i) {
-    append_metric(out, prefix_ + "_runtime_" + names[i] + "_total", "counter",
+    append_metric(out, std::string(prefix) + "_runtime_" + names[i] + "_total", "counter",
                   "Run-loop counter, as --stats prints it.", values[i]);
   }
 }

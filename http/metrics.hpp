@@ -104,5 +104,7 @@ class metrics {
 // Appends one sample line "name value\n" (integer value), with HELP and TYPE lines.
 void append_metric(std::string& out, std::string_view name, std::string_view type,
                    std::string_view help, std::uint64_t value);
+// Appends the ring counters as <prefix>_runtime_<counter>_total.
+void append_runtime_metrics(std::string& out, std::string_view prefix, const runtime_stats& s);
 
 }  // namespace coring::http
