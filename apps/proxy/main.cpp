@@ -66,6 +66,8 @@ int main(int argc, char** argv) {
       opts.max_pipes != 0 ? opts.max_pipes : proxy::pipe_pool::default_capacity(opts.pipe_size);
   shared.pipes_per_thread = std::max<std::size_t>(2, pipes / shared.threads);
 
+  for (unsigned i = 0; i < shared.threads; ++i)
+    shared.published.push_back(std::make_unique<proxy::published_thread>());
   int reserved = -1;
   shared.port = opts.port;
   if (opts.port == 0) {
@@ -75,7 +77,9 @@ int main(int argc, char** argv) {
 
   coring::thread_options topts;
   topts.threads = shared.threads;
-  topts.ring.buffer_count = 0;  // no multishot recv here: no provided buffers
+  // No multishot recv in the proxy, so no provided buffers — but for the HTTP server of
+  // --metrics-port (a few scrapes at a time).
+  topts.ring.buffer_count = opts.metrics_port ? 64 : 0;
   topts.ring.idle_batch = opts.idle_batch;
   try {
     coring::run_threads(topts, [&](unsigned index) { return proxy::serve(&opts, &shared, index); });

@@ -13,16 +13,16 @@ constexpr auto drain_tick = std::chrono::milliseconds(20);
 
 task<io_result> nap(std::chrono::nanoseconds d) { co_return co_await coring::sleep_for(d); }
 
-std::uint64_t moves(const session_watch* w) noexcept {
-  return w->up->activity + w->down->activity;
-}
+std::uint64_t moves(const session_watch* w) noexcept { return w->up->activity + w->down->activity; }
 
 bool nothing_in_flight(const session_watch* w) noexcept {
-  return w->in_pipe[0] == 0 && w->in_pipe[1] == 0 && w->up->in_hand == 0 &&
-         w->down->in_hand == 0 && w->down->last_moved >= w->up->last_moved;
+  return w->in_pipe[0] == 0 && w->in_pipe[1] == 0 && w->up->in_hand == 0 && w->down->in_hand == 0 &&
+         w->down->last_moved >= w->up->last_moved;
 }
 
-void wake(void* nap_source) noexcept { static_cast<coring::stop_source*>(nap_source)->request_stop(); }
+void wake(void* nap_source) noexcept {
+  static_cast<coring::stop_source*>(nap_source)->request_stop();
+}
 
 // Until the session has been quiet for about w->idle (true), or draining began (false).
 // Returns nullopt-like -1 when the watchdog itself was stopped (the pumps ended).

@@ -17,12 +17,12 @@
 namespace proxy {
 
 struct session_watch {
-  const flow* up;                   // client → upstream
-  const flow* down;                 // upstream → client
-  const std::size_t* in_pipe;       // [2] splice mode: bytes in each direction's pipe
-  coring::stop_source* draining;    // the thread's: requested when shutdown begins
-  std::chrono::nanoseconds idle;    // --idle-timeout
-  bool idle_expired = false;        // out: ended by --idle-timeout
+  const flow* up;                    // client → upstream
+  const flow* down;                  // upstream → client
+  const std::size_t* in_pipe;        // [2] splice mode: bytes in each direction's pipe
+  coring::stop_source* draining;     // the thread's: requested when shutdown begins
+  std::chrono::nanoseconds idle;     // --idle-timeout
+  bool idle_expired = false;         // out: ended by --idle-timeout
   bool closed_for_shutdown = false;  // out: ended idle while draining
 };
 

@@ -298,6 +298,8 @@ class proxy_process {
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   }
   const std::string& output() const { return output_; }
+  // The next line on stdout after "listening on ..." (e.g. "metrics on ...").
+  std::string next_line() { return read_line(10s); }
 
   // A counter from the "proxy: ..." stats line (after terminate()).
   std::uint64_t stat(const std::string& name) const {
@@ -853,6 +855,37 @@ TEST(Proxy, SigtermClosesIdleSessionsAtOnceAndFinishesBusyOnes) {
   EXPECT_EQ(exit_code.get(), 0);
   EXPECT_LT(clock_type::now() - start, 3s);
   EXPECT_EQ(proxy.stat("closed_idle_at_shutdown"), 5u);
+}
+
+// The value of `name` in the proxy's /metrics on `port`, or -1.
+double proxy_metric(std::uint16_t port, const std::string& name) {
+  fd_guard s = connect_to(port);
+  send_all(s.fd, "GET /metrics HTTP/1.1\r\nhost: t\r\nconnection: close\r\n\r\n");
+  const received r = read_until_end(s.fd, 2s);
+  const auto at = r.text.find("\n" + name + " ");
+  return at == std::string::npos ? -1 : std::stod(r.text.substr(at + name.size() + 2));
+}
+
+TEST(Proxy, MetricsPortCountsSessionsBytesAndUpstreamFailures) {
+  test_server upstream(echo);
+  proxy_process proxy(proxy_args({upstream.port(), dead_port()}, {"--metrics-port", "0"}));
+  const std::string line = proxy.next_line();
+  ASSERT_EQ(line.rfind("metrics on ", 0), 0u) << line;
+  const auto metrics_port = static_cast<std::uint16_t>(std::stoi(line.substr(line.rfind(':') + 1)));
+  for (int i = 0; i < 4; ++i) {  // round-robin: some connects meet the dead upstream first
+    const echo_result r = echo_through(proxy.port(), "hello");
+    ASSERT_EQ(r.bytes, 5u);
+  }
+  // Threads publish their counters once a second: wait (bounded) for them.
+  const auto until = clock_type::now() + 5s;
+  while (proxy_metric(metrics_port, "proxy_sessions_total") < 4 && clock_type::now() < until) {
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_EQ(proxy_metric(metrics_port, "proxy_sessions_total"), 4);
+  EXPECT_EQ(proxy_metric(metrics_port, "proxy_spliced_bytes_total"), 4 * 2 * 5);  // both ways
+  EXPECT_GE(proxy_metric(metrics_port, "proxy_upstream_connect_failures_total"), 1);
+  EXPECT_GT(proxy_metric(metrics_port, "proxy_runtime_io_uring_enter_total"), 0);
+  EXPECT_EQ(proxy.terminate(), 0);
 }
 
 TEST(Proxy, BrokenListenerEndsTheProcessWithExitOne) {
