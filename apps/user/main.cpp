@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/threads.hpp"
+#include "core/time.hpp"
 #include "http/launch.hpp"
 #include "http/router.hpp"
 #include "relay.hpp"
@@ -33,6 +34,16 @@ void serve_local(const user_app::users_body& body, response& res) {
   res.header("location", "/v1/user");
   // LIFETIME: rest() is the embedded file (static storage), referenced until sent.
   res.body_parts(body.prefix(), body.rest());
+}
+
+// Once a second, closes the upstream connections idle longer than the client's idle
+// timeout: after a burst, the pool (and its fds) shrinks back even with no traffic.
+coring::task<void> reap_idle_upstream(coring::http::client* c) {
+  for (;;) {
+    const coring::io_result slept = co_await coring::sleep_for(std::chrono::seconds(1));
+    if (!slept) co_return;  // shutting down
+    c->reap_idle();
+  }
 }
 
 }  // namespace
@@ -83,6 +94,8 @@ int main(int argc, char** argv) {
     auto local = [&body](request&, response& res) { serve_local(body, res); };
     if (upstream_address) {
       self->upstream.emplace(*upstream_address, path, client_options);
+      coring::runtime& rt = coring::runtime::current();
+      rt.spawn(reap_idle_upstream(&self->upstream->client()).under(&rt.shutdown_source()));
       // A plain lambda that calls a free coroutine: nothing captured by reference
       // outlives the call; the task holds only `relay*` and `res`.
       self->routes.get_async("/v1/user", [self](request&, response& res) {
