@@ -172,3 +172,9 @@ for s in "${scenarios[@]}"; do
     echo
     log "wrote $report"
 done
+# A scenario that judges pass/fail (soak) sets BENCH_FAILED=1: the run fails after
+# its report is written.
+if [[ ${BENCH_FAILED:-0} == 1 ]]; then
+    log "a scenario failed (see its report)"
+    exit 1
+fi
