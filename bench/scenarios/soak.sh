@@ -194,12 +194,13 @@ soak_judge_fds() {
 }
 
 soak_chart() {
-    local samples=$1 chart=$2
+    local samples=$1 chart=$2 name data plot_rss='' plot_fds=''
     command -v gnuplot >/dev/null || { log "soak: no gnuplot, no chart"; return 0; }
-    local name plot_rss='' plot_fds=''
     for name in "${SOAK_JUDGED[@]}"; do
-        plot_rss+="'< awk -F\"\\t\" \"\$2==\\\"$name\\\"\" $samples' using 1:(\$3/1024) with lines title '$name',"
-        plot_fds+="'< awk -F\"\\t\" \"\$2==\\\"$name\\\"\" $samples' using 1:4 with lines title '$name',"
+        data=$LOG_DIR/soak-$name.dat
+        awk -F'\t' -v n="$name" '$2 == n && $3 != "" { print $1, $3 / 1024, $4 }' "$samples" >"$data"
+        plot_rss+="'$data' using 1:2 with lines title '$name',"
+        plot_fds+="'$data' using 1:3 with lines title '$name',"
     done
     gnuplot <<GNUPLOT 2>"$LOG_DIR/gnuplot.err" || log "soak: gnuplot failed (see $LOG_DIR/gnuplot.err)"
 set terminal svg size 1000,700
