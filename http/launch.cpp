@@ -37,8 +37,11 @@ struct launch_state {
   runtime_stats totals;
   std::uint64_t requests = 0;
   std::string error;
-  std::unique_ptr<metrics> counters;           // when config.metrics_path is set
-  std::vector<std::atomic<access_log*>> logs;  // by thread, while it serves
+  std::unique_ptr<metrics> counters;  // when config.metrics_path is set
+  // By thread: set by the thread once its log is open. The logs outlive the threads,
+  // so a SIGHUP that races the end of a thread reaches a live object.
+  std::vector<std::atomic<access_log*>> logs;
+  std::vector<std::unique_ptr<access_log>> log_storage;
 };
 
 // Each thread publishes its ring counters about once a second for the metrics scrape.
@@ -106,19 +109,20 @@ task<void> serve_thread(launch_state* st, unsigned index) {
     with_metrics.emplace(app, *st->counters, *mine, config.metrics_path);
     runtime::current().spawn(publish_ring_stats(mine).under(&runtime::current().shutdown_source()));
   }
-  std::optional<access_log> log;
-  if (!config.access_log.empty()) log.emplace(config.access_log);
-  st->logs[index] = log ? &*log : nullptr;
+  access_log* log = nullptr;
+  if (!config.access_log.empty()) {
+    st->log_storage[index] = std::make_unique<access_log>(config.access_log);  // own slot
+    log = st->log_storage[index].get();
+    st->logs[index] = log;
+  }
   server srv(with_metrics ? static_cast<handler&>(*with_metrics) : app, config.limits);
-  srv.observe(mine, log ? &*log : nullptr);
+  srv.observe(mine, log);
   if (++st->listening == st->threads) {
     std::printf("listening on %s:%u (%u thread%s)\n", config.host.c_str(), l->port(), st->threads,
                 st->threads == 1 ? "" : "s");
     std::fflush(stdout);
   }
-  co_await when_all(serve_then_close_log(&srv, &*l, log ? &*log : nullptr),
-                    run_log(log ? &*log : nullptr));
-  st->logs[index] = nullptr;
+  co_await when_all(serve_then_close_log(&srv, &*l, log), run_log(log));
   if (srv.accept_error() != 0) {
     // Without a listener this thread only drained its connections: stop the process
     // (every thread) and exit non-zero, rather than live on unable to accept.
@@ -247,6 +251,7 @@ int run_server(const server_config& config, const std::function<handler&(unsigne
     st.counters->extra = config.extra_metrics;
   }
   st.logs = std::vector<std::atomic<access_log*>>(st.threads);
+  st.log_storage.resize(st.threads);
   thread_options options;
   options.threads = st.threads;
   options.ring = config.ring;
