@@ -809,7 +809,7 @@ TEST(Proxy, SigtermStopsAcceptingAndEndsSessionsWithinTheBound) {
 // SIGTERM under load: keep-alive sessions between requests close at once; a session
 // whose request is still waiting for its answer gets the answer, then closes; the
 // process exits long before --shutdown-timeout.
-TEST(Proxy, SigtermClosesIdleSessionsAtOnceAndFinishesBusyOnes) {
+void expect_idle_sessions_closed_at_once(std::vector<std::string> mode) {
   std::promise<void> release;
   std::shared_future<void> released = release.get_future().share();
   std::atomic<bool> slow_request_arrived{false};
@@ -827,8 +827,8 @@ TEST(Proxy, SigtermClosesIdleSessionsAtOnceAndFinishesBusyOnes) {
       }
     }
   });
-  proxy_process proxy(
-      proxy_args({upstream.port()}, {"--shutdown-timeout", "10s", "--threads", "2", "--stats"}));
+  mode.insert(mode.end(), {"--shutdown-timeout", "10s", "--threads", "2", "--stats"});
+  proxy_process proxy(proxy_args({upstream.port()}, mode));
   std::vector<fd_guard> idle;
   for (int i = 0; i < 4; ++i) {
     idle.push_back(connect_to(proxy.port()));
@@ -855,6 +855,14 @@ TEST(Proxy, SigtermClosesIdleSessionsAtOnceAndFinishesBusyOnes) {
   EXPECT_EQ(exit_code.get(), 0);
   EXPECT_LT(clock_type::now() - start, 3s);
   EXPECT_EQ(proxy.stat("closed_idle_at_shutdown"), 5u);
+}
+
+TEST(Proxy, SigtermClosesIdleSessionsAtOnceAndFinishesBusyOnesSplice) {
+  expect_idle_sessions_closed_at_once({});
+}
+
+TEST(Proxy, SigtermClosesIdleSessionsAtOnceAndFinishesBusyOnesCopy) {
+  expect_idle_sessions_closed_at_once({"--mode", "copy"});
 }
 
 // The value of `name` in the proxy's /metrics on `port`, or -1.
