@@ -16,9 +16,10 @@ die() { echo "setup.sh: error: $*" >&2; exit 1; }
 
 packages=(build-essential cmake pkg-config liburing-dev node-llhttp libgtest-dev libbenchmark-dev
           wrk nginx-light clang-format procps util-linux python3)
-# The bench's tokio + hyper peers (bench/peers/hyper) build offline from Debian's crates.
+# The bench's tokio + hyper peers (bench/peers/hyper) build offline from Debian's crates;
+# the soak scenario charts with gnuplot and probes with curl.
 if ((bench)); then
-  packages+=(cargo librust-hyper-dev librust-tokio-dev librust-dashmap-dev)
+  packages+=(cargo librust-hyper-dev librust-tokio-dev librust-dashmap-dev gnuplot-nox curl)
 fi
 missing=()
 for p in "${packages[@]}"; do
