@@ -230,3 +230,10 @@ if ((${#tsvs[@]})); then
 fi
 python3 "$BENCH_DIR/report/index.py" --append "$stamp" "$RESULTS_DIR"
 log "added run $stamp to $RESULTS_DIR/README.md"
+
+# A scenario that judges pass/fail (soak) sets BENCH_FAILED=1: the run fails after
+# its report is written.
+if [[ ${BENCH_FAILED:-0} == 1 ]]; then
+    log "a scenario failed (see its report)"
+    exit 1
+fi

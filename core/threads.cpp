@@ -19,6 +19,7 @@ namespace coring {
 namespace {
 
 std::vector<runtime*> runtimes;
+std::function<void()> hangup_handler;
 
 std::vector<int> allowed_cpus() {
   cpu_set_t set;
@@ -38,13 +39,22 @@ void pin_to(int cpu) {
   pthread_setaffinity_np(pthread_self(), sizeof set, &set);
 }
 
+// The next signal other than SIGHUP, each SIGHUP passed to on_hangup on the way.
+task<int> next_stop_signal(signal_set* signals, const std::function<void()>* on_hangup) {
+  for (;;) {
+    const int signo = co_await signals->wait();
+    if (signo != SIGHUP) co_return signo;
+    (*on_hangup)();
+  }
+}
+
 // Turns signals into shutdown requests for every runtime.
-task<void> watch_signals(signal_set* signals) {
-  int signo = co_await signals->wait();
+task<void> watch_signals(signal_set* signals, const std::function<void()>* on_hangup) {
+  int signo = co_await next_stop_signal(signals, on_hangup);
   if (signo < 0) co_return;
   std::fprintf(stderr, "coring: %s received, shutting down (again to force)\n", strsignal(signo));
   shut_down_all_threads();
-  signo = co_await signals->wait();
+  signo = co_await next_stop_signal(signals, on_hangup);
   if (signo > 0) std::_Exit(128 + signo);
 }
 
@@ -56,6 +66,8 @@ unsigned available_cpus() {
 }
 
 const std::vector<runtime*>& all_runtimes() { return runtimes; }
+
+void set_hangup_handler(std::function<void()> reopen) { hangup_handler = std::move(reopen); }
 
 void shut_down_all_threads() {
   for (runtime* rt : all_runtimes()) {
@@ -72,7 +84,11 @@ void run_threads(const thread_options& options, const std::function<task<void>(u
   const std::vector<int> cpus = allowed_cpus();
   // Block the signals before any thread starts, so every thread inherits the mask.
   std::optional<signal_set> signals;
-  if (options.handle_signals) signals.emplace();
+  if (options.handle_signals && hangup_handler) {
+    signals.emplace(std::initializer_list<int>{SIGINT, SIGTERM, SIGHUP});
+  } else if (options.handle_signals) {
+    signals.emplace();
+  }
 
   runtimes.assign(count, nullptr);
   std::vector<std::exception_ptr> errors(count);
@@ -94,7 +110,7 @@ void run_threads(const thread_options& options, const std::function<task<void>(u
     for (runtime* r : runtimes) everyone_up = everyone_up && r != nullptr;
     if (everyone_up) {
       try {
-        if (index == 0 && signals) rt->spawn(watch_signals(&*signals));
+        if (index == 0 && signals) rt->spawn(watch_signals(&*signals, &hangup_handler));
         rt->block_on(main(index));
       } catch (...) {
         errors[index] = std::current_exception();

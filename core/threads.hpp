@@ -21,6 +21,11 @@ struct thread_options {
   bool handle_signals = true;
 };
 
+// With thread_options::handle_signals, SIGHUP calls `reopen` on thread 0 (to reopen log
+// files, as logrotate expects) instead of killing the process. Set it before
+// run_threads; an empty function restores SIGHUP's default action for the next run.
+void set_hangup_handler(std::function<void()> reopen);
+
 // CPUs in this process's affinity mask.
 unsigned available_cpus();
 

@@ -17,6 +17,8 @@ std::optional<std::uint64_t> parse_number(std::string_view text, std::string_vie
 
 }  // namespace
 
+const char* version() noexcept { return CORING_VERSION; }
+
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
   std::string_view unit;
   auto value = parse_number(text, &unit);
@@ -34,6 +36,11 @@ cli::cli(int argc, char** argv, std::string usage)
   for (const std::string& a : args_) {
     if (a == "--help" || a == "-h") {
       std::fputs(usage_.c_str(), stdout);
+      std::exit(0);
+    }
+    if (a == "--version") {
+      const std::size_t slash = program_.rfind('/');
+      std::printf("%s (coring) %s\n", program_.c_str() + (slash + 1), version());
       std::exit(0);
     }
   }

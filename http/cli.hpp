@@ -1,6 +1,7 @@
 #pragma once
 // cli: the small flag parser every app uses: "--name value" or "--name=value",
-// "--help". A bad or unknown flag prints a clear message and exits with status 2.
+// "--help", "--version". A bad or unknown flag prints a clear message and exits with
+// status 2.
 
 #include <chrono>
 #include <cstddef>
@@ -37,6 +38,9 @@ class cli {
   std::string usage_;
   std::vector<std::string> args_;
 };
+
+// coring's version (the CMake project version), as --version prints it.
+const char* version() noexcept;
 
 // Parses "2s" / "250ms" / "1m" / "30" (seconds); nullopt if malformed.
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);

@@ -56,6 +56,9 @@ class client {
 
   const client_stats& stats() const noexcept { return stats_; }
   std::size_t idle_connections() const noexcept { return pool_.idle(); }
+  // Closes pooled connections idle longer than options.idle_timeout. Requests do it
+  // too; call it now and then so that an idle pool shrinks without traffic.
+  void reap_idle() { pool_.reap(client_connection::clock::now()); }
   const socket_address& upstream() const noexcept { return upstream_; }
 
  private:

@@ -8,6 +8,7 @@
 #endif
 
 #include "core/io.hpp"
+#include "core/peer_name.hpp"
 #include "core/recv_multishot.hpp"
 #include "core/runtime.hpp"
 #include "core/send_zc.hpp"
@@ -122,7 +123,9 @@ task<bool> send_all(server_state& s, descriptor socket, output_buffer& out, zero
                     connection_control& control) {
   control.sending = true;
   s.send_timeouts.arm(control.timer, coarse_now_ms());
+  const std::size_t pending = out.size();
   const bool sent = co_await flush(socket, out, zc, control.timer, s.send_timeouts);
+  s.watch.sent(pending - out.size());
   control.sending = false;
   s.send_timeouts.disarm(control.timer);           // serve_connection arms the next timer
   if (control.send_timed_out) ++s.stats.timeouts;  // not an abort at the drain bound
@@ -144,6 +147,7 @@ struct connection_flow {
   zero_copy_policy zc;
   bool continue_sent = false;
   bool request_done = false;  // the last batch completed a request: a partial tail is a new one
+  const peer_address* peer = nullptr;  // known only when the access log needs it
 };
 
 // Parses and answers every complete request in `received` (plus any partial request
@@ -157,6 +161,7 @@ task<bool> process_input(server_state& s, descriptor socket, connection_flow& fl
   bool open = true;
 
   std::string_view input(received.lease.data().data(), received.lease.data().size());
+  s.watch.received(input.size());
   s.handler_.on_receive(input);
   const bool assembled = !ex->assembly.empty();
   if (assembled) {  // the rest of a request that spanned receives
@@ -179,7 +184,10 @@ task<bool> process_input(server_state& s, descriptor socket, connection_flow& fl
       break;
     }
     if (outcome == request_parser::outcome::error) {
+      const std::size_t before = ex->out.size();
       write_error(ex->out, ex->parser.error_status(), ex->parser.error_reason());
+      s.watch.rejected(flow.peer, input.substr(offset), 1, ex->parser.error_status(),
+                       ex->out.size() - before);
       ++s.stats.error_responses;
       open = false;
       offset = input.size();
@@ -192,8 +200,11 @@ task<bool> process_input(server_state& s, descriptor socket, connection_flow& fl
     request& req = ex->req;
     const bool keep_alive = req.keep_alive && !control.draining;
     response res(ex->out, req.method == method::head, keep_alive, req.version_minor == 0);
+    const std::size_t before = ex->out.size();
+    const std::uint64_t started = s.watch.handler_started();
     if (!s.handler_.handle(req, res)) co_await s.handler_.handle_async(req, res);
     if (!res.finished()) res.send_text(500, "handler did not respond\n");
+    s.watch.answered(flow.peer, req, res.status(), ex->out.size() - before, started);
     if (!res.keep_alive()) {
       open = false;
       offset = input.size();
@@ -239,7 +250,9 @@ task<bool> process_input(server_state& s, descriptor socket, connection_flow& fl
 // Answers a stalled partial request with 408.
 task<void> answer_timeout(server_state& s, descriptor socket, connection_flow& flow,
                           connection_control& control) {
+  const std::size_t before = flow.ex->out.size();
   write_error(flow.ex->out, 408, "request timeout");
+  s.watch.rejected(flow.peer, flow.ex->assembly, 1, 408, flow.ex->out.size() - before);
   ++s.stats.error_responses;
   co_await send_all(s, socket, flow.ex->out, flow.zc, control);
 }
@@ -256,6 +269,12 @@ task<void> serve_connection(server_state& s, descriptor socket) {
                     static_cast<unsigned>(s.limits.max_queued_receives));
   connection_control control(&rx, socket);
   connection_flow flow;
+  s.watch.connection_opened();
+  peer_address peer;
+  if (s.watch.wants_peer()) {
+    peer = co_await peer_name(socket);
+    flow.peer = &peer;
+  }
   s.graceful.add(&control.on_shutdown);
   bool open = !s.graceful.stop_requested();
 
@@ -287,6 +306,7 @@ task<void> serve_connection(server_state& s, descriptor socket) {
   co_await rx.stop();
   if (flow.ex != nullptr) s.release(flow.ex);
   co_await close_socket(socket);
+  s.watch.connection_closed();
   s.connections.done();
 }
 

@@ -14,6 +14,7 @@
 #include "core/wait_group.hpp"
 #include "http/handler.hpp"
 #include "http/limits.hpp"
+#include "http/observer.hpp"
 #include "http/output_buffer.hpp"
 #include "http/parser.hpp"
 #include "http/server.hpp"
@@ -55,6 +56,7 @@ class server_state {
   bool stopping = false;
   int accept_error = 0;  // the errno that broke the listener (server::accept_error)
   listener* listening = nullptr;
+  observer watch{nullptr, nullptr};  // metrics and access log, when enabled
 
  private:
   std::vector<std::unique_ptr<exchange>> free_;

@@ -1,16 +1,27 @@
 #include "http/launch.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "core/message.hpp"
 #include "core/threads.hpp"
+#include "core/time.hpp"
+#include "core/when_all.hpp"
+#include "http/access_log.hpp"
+#include "http/metrics.hpp"
+#include "http/metrics_handler.hpp"
 #include "http/server.hpp"
 
 namespace coring::http {
@@ -26,7 +37,48 @@ struct launch_state {
   runtime_stats totals;
   std::uint64_t requests = 0;
   std::string error;
+  std::unique_ptr<metrics> counters;  // when config.metrics_path is set
+  // By thread: set by the thread once its log is open. The logs outlive the threads,
+  // so a SIGHUP that races the end of a thread reaches a live object.
+  std::vector<std::atomic<access_log*>> logs;
+  std::vector<std::unique_ptr<access_log>> log_storage;
 };
+
+// Each thread publishes its ring counters about once a second for the metrics scrape.
+task<void> publish_ring_stats(thread_metrics* mine) {
+  for (;;) {
+    mine->ring.publish(runtime::current().stats());
+    const io_result slept = co_await sleep_for(std::chrono::seconds(1));
+    if (!slept) co_return;  // shutting down
+  }
+}
+
+// SIGHUP (on thread 0): every thread reopens its access log.
+void reopen_access_logs(launch_state* st) {
+  bool any = false;
+  const std::vector<runtime*>& runtimes = all_runtimes();
+  for (std::size_t i = 0; i < st->logs.size() && i < runtimes.size(); ++i) {
+    access_log* log = st->logs[i].load();
+    if (log == nullptr) continue;
+    any = true;
+    if (runtimes[i] == runtime::current_or_null()) {
+      log->reopen();
+    } else {
+      post_message(*runtimes[i], log->reopen_notice());
+    }
+  }
+  if (!any) std::fprintf(stderr, "coring: SIGHUP received, no access log to reopen\n");
+}
+
+// Serves until shutdown, then lets the access log write its last lines.
+task<void> serve_then_close_log(server* srv, listener* l, access_log* log) {
+  co_await srv->serve(*l);
+  if (log != nullptr) log->close();
+}
+
+task<void> run_log(access_log* log) {
+  if (log != nullptr) co_await log->run();
+}
 
 task<void> serve_thread(launch_state* st, unsigned index) {
   const server_config& config = *st->config;
@@ -50,13 +102,27 @@ task<void> serve_thread(launch_state* st, unsigned index) {
   }
   if (index == 0) st->bound_port = l->port();
 
-  server srv((*st->make_handler)(index), config.limits);
+  handler& app = (*st->make_handler)(index);
+  std::optional<metrics_handler> with_metrics;
+  thread_metrics* mine = st->counters ? &st->counters->thread(index) : nullptr;
+  if (mine != nullptr) {
+    with_metrics.emplace(app, *st->counters, *mine, config.metrics_path);
+    runtime::current().spawn(publish_ring_stats(mine).under(&runtime::current().shutdown_source()));
+  }
+  access_log* log = nullptr;
+  if (!config.access_log.empty()) {
+    st->log_storage[index] = std::make_unique<access_log>(config.access_log);  // own slot
+    log = st->log_storage[index].get();
+    st->logs[index] = log;
+  }
+  server srv(with_metrics ? static_cast<handler&>(*with_metrics) : app, config.limits);
+  srv.observe(mine, log);
   if (++st->listening == st->threads) {
     std::printf("listening on %s:%u (%u thread%s)\n", config.host.c_str(), l->port(), st->threads,
                 st->threads == 1 ? "" : "s");
     std::fflush(stdout);
   }
-  co_await srv.serve(*l);
+  co_await when_all(serve_then_close_log(&srv, &*l, log), run_log(log));
   if (srv.accept_error() != 0) {
     // Without a listener this thread only drained its connections: stop the process
     // (every thread) and exit non-zero, rather than live on unable to accept.
@@ -73,6 +139,26 @@ task<void> serve_thread(launch_state* st, unsigned index) {
   std::lock_guard lock(st->mutex);
   st->totals += runtime::current().stats();
   st->requests += srv.stats().requests;
+}
+
+}  // namespace
+
+namespace {
+
+void take_operations_flags(cli& flags, server_config& c) {
+  if (auto v = flags.take_string("metrics-path")) {
+    if (*v == "off") {
+      c.metrics_path.clear();
+    } else if (v->empty() || v->front() != '/') {
+      flags.fail("--metrics-path takes a path starting with '/', or 'off'");
+    } else {
+      c.metrics_path = *v;
+    }
+  }
+  if (auto v = flags.take_string("access-log")) {
+    if (v->empty()) flags.fail("--access-log takes a file name, or '-' for stdout");
+    c.access_log = *v;
+  }
 }
 
 }  // namespace
@@ -112,6 +198,7 @@ void take_server_flags(cli& flags, server_config& c) {
     c.ring.idle_batch.completions = static_cast<unsigned>(*v);
   if (auto v = flags.take_number("idle-batch-us", 1, 10'000))
     c.ring.idle_batch.max_delay = std::chrono::microseconds(*v);
+  take_operations_flags(flags, c);
 }
 
 std::string server_flags_help() {
@@ -136,7 +223,11 @@ std::string server_flags_help() {
          "  --buffer-size N          bytes per provided buffer (default 4096)\n"
          "  --idle-batch N           after a busy stretch, sleep until N completions are\n"
          "                           ready (default 32; 0: wake at the first one)\n"
-         "  --idle-batch-us N        ... or until N µs have passed with one (default 200)\n";
+         "  --idle-batch-us N        ... or until N µs have passed with one (default 200)\n"
+         "  --metrics-path PATH      Prometheus metrics on this path of the port (default\n"
+         "                           /metrics; 'off': none)\n"
+         "  --access-log FILE        one line per request, appended to FILE ('-': stdout;\n"
+         "                           default: none); SIGHUP reopens it\n";
 }
 
 int run_server(const server_config& config, const std::function<handler&(unsigned)>& make_handler) {
@@ -144,11 +235,30 @@ int run_server(const server_config& config, const std::function<handler&(unsigne
   st.config = &config;
   st.make_handler = &make_handler;
   st.threads = config.threads != 0 ? config.threads : available_cpus();
+  if (!config.access_log.empty() && config.access_log != "-") {
+    // Refuse an unwritable log before any thread starts, with the file's name.
+    const int fd =
+        ::open(config.access_log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) {
+      std::fprintf(stderr, "error: --access-log %s: %s\n", config.access_log.c_str(),
+                   std::strerror(errno));
+      return 2;
+    }
+    ::close(fd);
+  }
+  if (!config.metrics_path.empty()) {
+    st.counters = std::make_unique<metrics>(config.name, st.threads);
+    st.counters->extra = config.extra_metrics;
+  }
+  st.logs = std::vector<std::atomic<access_log*>>(st.threads);
+  st.log_storage.resize(st.threads);
   thread_options options;
   options.threads = st.threads;
   options.ring = config.ring;
   try {
+    set_hangup_handler([&st] { reopen_access_logs(&st); });
     run_threads(options, [&st](unsigned index) { return serve_thread(&st, index); });
+    set_hangup_handler({});
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 1;

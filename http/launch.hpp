@@ -23,9 +23,16 @@ struct server_config {
   runtime::options ring;
   listen_options listen;
   bool print_stats = false;
+  // Operations (http/metrics.hpp, http/access_log.hpp).
+  std::string name = "coring";            // metric name prefix: <name>_requests_total
+  std::string metrics_path = "/metrics";  // served on the app's port; empty: none
+  std::string access_log;                 // file, "-" for stdout; empty: no access log
+  // App-specific metric samples appended to the exposition (on the scraping thread).
+  std::function<void(std::string& out)> extra_metrics;
 };
 
-// The flags every server app takes (--port, --threads, --host, --stats and each limit).
+// The flags every server app takes (--port, --threads, --host, --stats, --metrics-path,
+// --access-log and each limit).
 void take_server_flags(cli& flags, server_config& config);
 // Their help text, for an app's usage string.
 std::string server_flags_help();

@@ -83,6 +83,10 @@ std::size_t server::live_connections() const noexcept { return state_->connectio
 
 void server::stop() { state_->begin_stop(); }
 
+void server::observe(thread_metrics* m, access_log* log) noexcept {
+  state_->watch = observer(m, log);
+}
+
 task<void> server::serve(listener& l) {
   server_state& s = *state_;
   s.listening = &l;

@@ -27,6 +27,8 @@ struct server_stats {
 };
 
 class server_state;
+class thread_metrics;
+class access_log;
 
 class server {
  public:
@@ -40,6 +42,9 @@ class server {
   // connections are drained, and accept_error() tells why.
   task<void> serve(listener& l);
   void stop();
+  // Counts this server's traffic into `m` and logs each request to `log` (either may be
+  // null). Call before serve().
+  void observe(thread_metrics* m, access_log* log) noexcept;
 
   const server_stats& stats() const noexcept;
   int accept_error() const noexcept;  // 0, or the errno that broke the listener

@@ -22,10 +22,11 @@ packages=(build-essential cmake pkg-config liburing-dev node-llhttp libgtest-dev
 # The bench's peers (bench/peers) build offline from Debian's packages: hyper on tokio
 # and on smol from Debian's crates, Go's net/http from golang-go's standard library,
 # Boost.Beast from the headers; the proxy's peers are HAProxy and nginx's stream module;
-# the run's chart needs matplotlib.
+# the run's chart needs matplotlib, the soak's gnuplot.
 if ((bench)); then
   packages+=(cargo librust-hyper-dev librust-tokio-dev librust-dashmap-dev librust-smol-dev
-             golang-go libboost1.81-dev python3-matplotlib haproxy libnginx-mod-stream)
+             golang-go libboost1.81-dev python3-matplotlib haproxy libnginx-mod-stream
+             gnuplot-nox)
 fi
 missing=()
 for p in "${packages[@]}"; do

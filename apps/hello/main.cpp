@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
                               coring::http::server_flags_help());
   coring::http::server_config config;
   config.port = 8000;
+  config.name = "hello";
   coring::http::take_server_flags(flags, config);
   flags.finish();
   hello_handler handler;  // stateless: one instance serves every thread

@@ -2,7 +2,6 @@
 
 #include <charconv>
 
-#include "cycle_clock.hpp"
 #include "http/response.hpp"
 #include "http/timeouts.hpp"
 
@@ -11,11 +10,7 @@ namespace kv {
 using coring::http::method;
 
 bool kv_handler::handle(coring::http::request& req, coring::http::response& res) {
-  const std::uint64_t start = cycle_now();
-  block_.in_flight.add();
   dispatch(req, res);
-  block_.in_flight.sub();
-  metrics_.record(block_, req.method, res.status(), cycle_now() - start);
   return true;
 }
 
@@ -58,17 +53,13 @@ void kv_handler::dispatch(coring::http::request& req, coring::http::response& re
   const std::string_view path = req.path;
   const bool read = req.method == method::get || req.method == method::head;
 
-  if (path == "/size" || path == "/metrics") {
+  if (path == "/size") {
     if (!read) {
       res.send_text(405, "method not allowed\n");
-    } else if (path == "/size") {
+    } else {
       char digits[24];
       const auto end = std::to_chars(digits, digits + sizeof digits, store_.size()).ptr;
       res.body({digits, static_cast<std::size_t>(end - digits)});
-    } else {
-      metrics_.render(scratch_, store_);
-      res.header("content-type", "text/plain; version=0.0.4");
-      res.body(scratch_);
     }
     return;
   }

@@ -12,6 +12,7 @@
 #include "core/threads.hpp"
 #include "core/time.hpp"
 #include "http/launch.hpp"
+#include "http/metrics.hpp"
 #include "http/timeouts.hpp"
 #include "kv_handler.hpp"
 
@@ -52,6 +53,7 @@ int main(int argc, char** argv) {
           coring::http::server_flags_help());
   coring::http::server_config config;
   config.port = 8081;
+  config.name = "kv";
   coring::http::take_server_flags(flags, config);
   kv::store_options options;
   if (auto d = flags.take_duration("ttl")) options.ttl = *d;
@@ -62,7 +64,13 @@ int main(int argc, char** argv) {
 
   kv::store store(options);
   const unsigned threads = config.threads != 0 ? config.threads : coring::available_cpus();
-  kv::metrics metrics(threads);
+  config.extra_metrics = [&store](std::string& out) {
+    coring::http::append_metric(out, "kv_keys", "gauge",
+                                "Keys stored (including expired ones not yet swept).",
+                                store.size());
+    coring::http::append_metric(out, "kv_expired_keys_total", "counter",
+                                "Entries removed because their TTL passed.", store.expired());
+  };
   std::vector<std::unique_ptr<kv::kv_handler>> handlers(threads);
 
   return coring::http::run_server(config, [&](unsigned index) -> coring::http::handler& {
@@ -70,7 +78,7 @@ int main(int argc, char** argv) {
       coring::runtime& rt = coring::runtime::current();
       rt.spawn(sweep_expired(&store, options.ttl).under(&rt.shutdown_source()));
     }
-    handlers[index] = std::make_unique<kv::kv_handler>(store, metrics, index);  // own slot only
+    handlers[index] = std::make_unique<kv::kv_handler>(store);  // own slot only
     return *handlers[index];
   });
 }

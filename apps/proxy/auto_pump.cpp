@@ -57,9 +57,11 @@ coring::task<burst_end> splice_burst(int from, int to, pipe_pair pipe, const aut
       f->fail();
       co_return burst_end::failed;
     }
-    ++f->activity;
+    f->moved();
     *in_pipe = static_cast<std::size_t>(n);
+    f->in_hand = *in_pipe;  // the shutdown watchdog must not end a session mid-burst
     const bool out = co_await splice_out(pipe, to, in_pipe, p->pushes, f);
+    f->in_hand = 0;
     if (!out) co_return burst_end::failed;
     f->stats->spliced_bytes += static_cast<std::size_t>(n);
     // A short read has very likely drained the socket: back to the copy path, whose
@@ -117,13 +119,15 @@ coring::task<void> auto_pump(int from, int to, const auto_plumbing* p, flow* f) 
     burst_end end = n.value == 0 ? burst_end::eof : burst_end::drained;
     if (n.value > 0) {
       std::size_t size = static_cast<std::size_t>(n.value);
-      ++f->activity;
+      f->moved();
       const bool more = size == p->receive && (receive.cqe_flags() & IORING_CQE_F_SOCK_NONEMPTY);
       pipe_pair pipe;
       const bool bulky = more && take_the_rest(from, buffer.get(), capacity, p->bulk, size) &&
                          pipe_for_burst(p, f, pipe);
       f->stats->user_space_bytes += size;
+      f->in_hand = size;
       const bool sent = co_await send_all(to, buffer.get(), size, bulky, f);
+      f->in_hand = 0;
       if (!sent) {
         if (bulky) p->pipes->release(pipe, true);  // nothing was spliced into it
         co_return;

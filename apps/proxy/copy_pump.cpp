@@ -24,7 +24,8 @@ coring::task<void> copy_pump(coring::descriptor from, coring::descriptor to,
       f->fail();
       co_return;
     }
-    ++f->activity;
+    f->moved();
+    f->in_hand = static_cast<std::size_t>(n.value);
     f->stats->user_space_bytes += static_cast<std::size_t>(n.value);
     std::size_t sent = 0;
     while (sent < static_cast<std::size_t>(n.value)) {
@@ -36,6 +37,7 @@ coring::task<void> copy_pump(coring::descriptor from, coring::descriptor to,
       }
       sent += static_cast<std::size_t>(m.value);
     }
+    f->in_hand = 0;
   }
 }
 

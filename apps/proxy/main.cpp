@@ -10,11 +10,13 @@
 #include <csignal>
 #include <cstdio>
 #include <exception>
+#include <string_view>
 
 #include "apps/proxy/options.hpp"
 #include "apps/proxy/pipe_pool.hpp"
 #include "apps/proxy/server.hpp"
 #include "core/threads.hpp"
+#include "http/cli.hpp"
 
 namespace {
 
@@ -40,6 +42,12 @@ int reserve_port(const coring::socket_address& address, std::uint16_t& port) {
 
 int main(int argc, char** argv) {
   proxy::parse_outcome parsed = proxy::parse_options(argc, argv);
+  for (int i = 1; i < argc; ++i) {
+    if (std::string_view(argv[i]) == "--version") {
+      std::printf("proxy (coring) %s\n", coring::http::version());
+      return 0;
+    }
+  }
   if (parsed.help) {
     std::fputs(proxy::usage_text, stdout);
     return 0;
@@ -58,6 +66,8 @@ int main(int argc, char** argv) {
       opts.max_pipes != 0 ? opts.max_pipes : proxy::pipe_pool::default_capacity(opts.pipe_size);
   shared.pipes_per_thread = std::max<std::size_t>(2, pipes / shared.threads);
 
+  for (unsigned i = 0; i < shared.threads; ++i)
+    shared.published.push_back(std::make_unique<proxy::published_thread>());
   int reserved = -1;
   shared.port = opts.port;
   if (opts.port == 0) {
@@ -67,7 +77,9 @@ int main(int argc, char** argv) {
 
   coring::thread_options topts;
   topts.threads = shared.threads;
-  topts.ring.buffer_count = 0;  // no multishot recv here: no provided buffers
+  // No multishot recv in the proxy, so no provided buffers — but for the HTTP server of
+  // --metrics-port (a few scrapes at a time).
+  topts.ring.buffer_count = opts.metrics_port ? 64 : 0;
   topts.ring.idle_batch = opts.idle_batch;
   try {
     coring::run_threads(topts, [&](unsigned index) { return proxy::serve(&opts, &shared, index); });

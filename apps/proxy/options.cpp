@@ -43,6 +43,9 @@ const char* const usage_text =
     "  --direct-accept          accept clients into io_uring direct descriptors\n"
     "                           (--mode copy, or --mode splice --engine uring, only)\n"
     "  --stats                  print counters on exit\n"
+    "  --metrics-port N         serve Prometheus metrics on GET /metrics of this port\n"
+    "                           (same address as --bind; 0: any free port, printed as\n"
+    "                           \"metrics on ADDR:PORT\" after the listening line)\n"
     "  --help                   this text\n"
     "\n"
     "DUR is a number with a unit: 300ms, 2s, 1m, 100us (a bare number is seconds).\n"
@@ -200,6 +203,9 @@ parse_outcome parse_options(int argc, char** argv) {
     } else if (flag == "--idle-batch-us") {
       if (!parse_size(value, 1, 10'000, n)) return fail(bad + " (1 .. 10000)");
       o.idle_batch.max_delay = std::chrono::microseconds(n);
+    } else if (flag == "--metrics-port") {
+      if (!parse_size(value, 0, 65535, n)) return fail(bad + " (0 .. 65535)");
+      o.metrics_port = static_cast<std::uint16_t>(n);
     } else if (flag == "--threads") {
       if (!parse_size(value, 0, 1024, n)) return fail(bad + " (0 .. 1024)");
       o.threads = static_cast<unsigned>(n);

@@ -40,6 +40,7 @@ struct options {
   unsigned threads = 0;        // 0: one per CPU
   coring::idle_batch_options idle_batch{};
   bool stats = false;
+  std::optional<std::uint16_t> metrics_port;  // Prometheus /metrics here (0: any free port)
 };
 
 // "2s", "300ms", "1.5s", "100us", "1m"; a bare number means seconds.

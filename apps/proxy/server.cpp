@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <optional>
 
 #include "apps/proxy/session.hpp"
 #include "core/listener.hpp"
@@ -9,6 +10,7 @@
 #include "core/threads.hpp"
 #include "core/time.hpp"
 #include "core/when_all.hpp"
+#include "http/server.hpp"
 
 namespace proxy {
 
@@ -36,17 +38,40 @@ task<void> drain(session_context* ctx, std::chrono::nanoseconds bound) {
 
 void stop_listener(void* l) noexcept { static_cast<coring::listener*>(l)->stop(); }
 
-// Once a second, closes the pipes no session needed since the last tick.
-task<void> trim_pipes(pipe_pool* pipes) {
+// Once a second, closes the pipes no session needed since the last tick, and
+// publishes the thread's counters for --metrics-port.
+task<void> every_second(session_context* ctx, published_thread* out) {
   for (;;) {
+    ctx->stats.held_pushes = ctx->pushes.pushes();
+    out->proxy.publish(ctx->stats);
+    out->ring.publish(coring::runtime::current().stats());
     const coring::io_result slept = co_await coring::sleep_for(std::chrono::seconds(1));
     if (!slept) co_return;  // stopped: the thread is done
-    pipes->trim();
+    ctx->pipes.trim();
   }
 }
 
-// Accepts and runs sessions until shutdown (or a broken listener), lets them finish
-// within --shutdown-timeout, then stops `then_stop`.
+// --metrics-port, on thread 0: an HTTP server beside the proxy; it stops at shutdown.
+task<void> serve_metrics(shared_state* shared, coring::listener* l) {
+  if (l == nullptr) co_return;
+  metrics_endpoint endpoint(shared->published, shared->active);
+  coring::http::server_limits limits;
+  limits.drain_timeout = std::chrono::seconds(1);
+  coring::http::server server(endpoint, limits);
+  co_await server.serve(*l);
+}
+
+void open_metrics_listener(const options* opts, shared_state* shared, unsigned index,
+                           std::optional<coring::listener>& l) {
+  if (index != 0 || !opts->metrics_port) return;
+  coring::listen_options lo;
+  lo.reuse_port = false;  // one listener, and a port already taken is an error
+  l.emplace(coring::socket_address::parse(opts->bind, *opts->metrics_port), lo);
+  shared->metrics_port = l->port();
+}
+
+// Accepts and runs sessions until shutdown (or a broken listener), closes the idle
+// ones, lets the others finish within --shutdown-timeout, then stops `then_stop`.
 task<void> accept_sessions(const options* opts, shared_state* shared, coring::listener* listener,
                            session_context* ctx, coring::stop_source* then_stop) {
   coring::runtime& rt = coring::runtime::current();
@@ -74,6 +99,7 @@ task<void> accept_sessions(const options* opts, shared_state* shared, coring::li
     rt.spawn(run_session(ctx, a.socket));
   }
   rt.shutdown_source().remove(&on_shutdown);
+  ctx->draining.request_stop();  // idle sessions end now, busy ones when they are idle
   co_await listener->drained();
   co_await drain(ctx, opts->shutdown_timeout);
   then_stop->request_stop();
@@ -87,8 +113,12 @@ task<void> serve(const options* opts, shared_state* shared, unsigned index) {
   coring::listen_options lo;
   lo.direct_descriptors = opts->direct_accept;
   coring::listener listener(address, lo);
+  std::optional<coring::listener> metrics;
+  open_metrics_listener(opts, shared, index, metrics);
   if (shared->listening.fetch_add(1) + 1 == shared->threads) {
     std::printf("listening on %s\n", address.to_string().c_str());
+    if (shared->metrics_port >= 0)
+      std::printf("metrics on %s:%d\n", opts->bind.c_str(), shared->metrics_port.load());
     std::fflush(stdout);
   }
 
@@ -99,7 +129,8 @@ task<void> serve(const options* opts, shared_state* shared, unsigned index) {
   }
   coring::stop_source trimmer;
   co_await coring::when_all(accept_sessions(opts, shared, &listener, &ctx, &trimmer),
-                            trim_pipes(&ctx.pipes).under(&trimmer));
+                            every_second(&ctx, shared->published[index].get()).under(&trimmer),
+                            serve_metrics(shared, metrics ? &*metrics : nullptr));
 
   ctx.stats.held_pushes = ctx.pushes.pushes();
   std::lock_guard lock(shared->totals_mutex);

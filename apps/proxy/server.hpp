@@ -6,9 +6,12 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <mutex>
+#include <vector>
 
 #include "apps/proxy/counters.hpp"
+#include "apps/proxy/metrics_endpoint.hpp"
 #include "apps/proxy/options.hpp"
 #include "core/stats.hpp"
 #include "core/task.hpp"
@@ -26,6 +29,9 @@ struct shared_state {
   std::mutex totals_mutex;                 // guards the totals, written once per thread at exit
   counters totals;
   coring::runtime_stats runtime_totals;
+  // --metrics-port: each thread's counters, published once a second for the endpoint.
+  std::vector<std::unique_ptr<published_thread>> published;
+  std::atomic<int> metrics_port{-1};  // bound by thread 0 before it counts as listening
 };
 
 coring::task<void> serve(const options* opts, shared_state* shared, unsigned index);

@@ -13,6 +13,7 @@
 #include "apps/proxy/copy_pump.hpp"
 #include "apps/proxy/flow.hpp"
 #include "apps/proxy/splice_pump.hpp"
+#include "apps/proxy/watchdog.hpp"
 #include "core/io.hpp"
 #include "core/time.hpp"
 #include "core/when_all.hpp"
@@ -57,24 +58,6 @@ task<int> connect_upstream(session_context* ctx) {
   co_return -error;
 }
 
-// Ends when neither direction has moved a byte for about `idle` (checked every idle/4).
-task<void> watchdog(const flow* f, std::chrono::nanoseconds idle, bool* fired) {
-  constexpr int ticks = 4;
-  std::uint64_t seen = f->activity;
-  int quiet = 0;
-  while (quiet < ticks) {
-    const io_result slept = co_await coring::sleep_for(idle / ticks);
-    if (!slept) co_return;  // cancelled: the pumps finished first
-    if (f->activity != seen) {
-      seen = f->activity;
-      quiet = 0;
-    } else {
-      ++quiet;
-    }
-  }
-  *fired = true;
-}
-
 task<void> both_ways(task<void> up, task<void> down) {
   co_await coring::when_all(std::move(up), std::move(down));
 }
@@ -111,24 +94,24 @@ struct pump_pair {
 };
 
 pump_pair make_pumps(session_context* ctx, descriptor client, int upstream_fd,
-                     const pipe_pair* pipes, std::size_t* in_pipe, flow* f) {
+                     const pipe_pair* pipes, std::size_t* in_pipe, flow* up, flow* down) {
   const options& o = *ctx->opts;
   const descriptor upstream{upstream_fd, false};
   if (pipes != nullptr && o.engine == splice_engine::uring) {
-    return {splice_uring(client, upstream, pipes[0], o.pipe_size, f, &in_pipe[0]),
-            splice_uring(upstream, client, pipes[1], o.pipe_size, f, &in_pipe[1])};
+    return {splice_uring(client, upstream, pipes[0], o.pipe_size, up, &in_pipe[0]),
+            splice_uring(upstream, client, pipes[1], o.pipe_size, down, &in_pipe[1])};
   }
   if (pipes != nullptr) {
-    return {
-        splice_poll(client.index, upstream_fd, pipes[0], o.pipe_size, &ctx->pushes, f, &in_pipe[0]),
-        splice_poll(upstream_fd, client.index, pipes[1], o.pipe_size, &ctx->pushes, f,
-                    &in_pipe[1])};
+    return {splice_poll(client.index, upstream_fd, pipes[0], o.pipe_size, &ctx->pushes, up,
+                        &in_pipe[0]),
+            splice_poll(upstream_fd, client.index, pipes[1], o.pipe_size, &ctx->pushes, down,
+                        &in_pipe[1])};
   }
   if (o.mode == pump_mode::automatic) {
-    return {auto_pump(client.index, upstream_fd, &ctx->plumbing, f),
-            auto_pump(upstream_fd, client.index, &ctx->plumbing, f)};
+    return {auto_pump(client.index, upstream_fd, &ctx->plumbing, up),
+            auto_pump(upstream_fd, client.index, &ctx->plumbing, down)};
   }
-  return {copy_pump(client, upstream, o.buffer, f), copy_pump(upstream, client, o.buffer, f)};
+  return {copy_pump(client, upstream, o.buffer, up), copy_pump(upstream, client, o.buffer, down)};
 }
 
 }  // namespace
@@ -148,14 +131,18 @@ task<void> run_session(session_context* ctx, descriptor client) {
     ++ctx->stats.sessions;
     pipe_pair pipes[2];
     const bool spliced = acquire_pipes(ctx, pipes);
-    flow f{&abort, &ctx->stats};
+    std::uint64_t sequence = 0;
+    flow to_upstream{&abort, &ctx->stats, &sequence};
+    flow to_client{&abort, &ctx->stats, &sequence};
     std::size_t in_pipe[2] = {0, 0};
-    pump_pair pumps = make_pumps(ctx, client, upstream_fd, spliced ? pipes : nullptr, in_pipe, &f);
-    bool idle = false;
+    pump_pair pumps = make_pumps(ctx, client, upstream_fd, spliced ? pipes : nullptr, in_pipe,
+                                 &to_upstream, &to_client);
+    session_watch watch{&to_upstream, &to_client, in_pipe, &ctx->draining, o.idle_timeout};
     co_await coring::when_any(both_ways(std::move(pumps.up), std::move(pumps.down)),
-                              watchdog(&f, o.idle_timeout, &idle))
+                              watchdog(&watch))
         .under(&abort);
-    if (idle) ++ctx->stats.idle_closed;
+    if (watch.idle_expired) ++ctx->stats.idle_closed;
+    if (watch.closed_for_shutdown) ++ctx->stats.closed_idle_at_shutdown;
 
     co_await close_descriptor(client);
     co_await close_descriptor(descriptor{upstream_fd, false});

@@ -3,7 +3,7 @@
 //
 //   connect upstream (round-robin; on refusal/timeout try the next, else close the client)
 //   → two pumps at once, client→upstream and upstream→client (auto, splice or copy)
-//   → an idle watchdog beside them
+//   → a watchdog beside them (--idle-timeout; idle sessions at shutdown: watchdog.hpp)
 //   → close both sockets, give the pipes back.
 //
 // Everything here runs on one thread; session_context is that thread's shared state.
@@ -42,6 +42,7 @@ struct session_context {
   counters stats;
   coring::wait_group sessions;        // live sessions of this thread
   coring::stop_source sessions_stop;  // ends every session (shutdown bound reached)
+  coring::stop_source draining;       // shutdown began: idle sessions end (watchdog.hpp)
   std::atomic<std::size_t>* active;   // live sessions of the process (--max-conns)
   bool nonblocking_sockets;           // splice(2) from this thread (poll engine, auto mode)
                                       // needs O_NONBLOCK sockets

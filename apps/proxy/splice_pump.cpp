@@ -29,7 +29,7 @@ coring::task<void> splice_uring(descriptor from, descriptor to, pipe_pair pipe, 
       f->fail();
       co_return;
     }
-    ++f->activity;
+    f->moved();
     *in_pipe = static_cast<std::size_t>(n.value);
     while (*in_pipe > 0) {
       io_result m =
@@ -101,7 +101,7 @@ coring::task<void> splice_poll(int from, int to, pipe_pair pipe, std::size_t chu
       if (!readable) co_return;
       continue;
     }
-    ++f->activity;
+    f->moved();
     *in_pipe = static_cast<std::size_t>(n);
     const bool out = co_await splice_out(pipe, to, in_pipe, pushes, f);
     if (!out) co_return;

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
                               coring::http::server_flags_help());
   coring::http::server_config config;
   config.port = 20001;
+  config.name = "upstream";
   coring::http::take_server_flags(flags, config);
   flags.finish();
 

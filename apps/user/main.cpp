@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/threads.hpp"
+#include "core/time.hpp"
 #include "http/launch.hpp"
 #include "http/router.hpp"
 #include "relay.hpp"
@@ -35,6 +36,16 @@ void serve_local(const user_app::users_body& body, response& res) {
   res.body_parts(body.prefix(), body.rest());
 }
 
+// Once a second, closes the upstream connections idle longer than the client's idle
+// timeout: after a burst, the pool (and its fds) shrinks back even with no traffic.
+coring::task<void> reap_idle_upstream(coring::http::client* c) {
+  for (;;) {
+    const coring::io_result slept = co_await coring::sleep_for(std::chrono::seconds(1));
+    if (!slept) co_return;  // shutting down
+    c->reap_idle();
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -55,6 +66,7 @@ int main(int argc, char** argv) {
           coring::http::server_flags_help());
   coring::http::server_config config;
   config.port = 8080;
+  config.name = "user";
   coring::http::take_server_flags(flags, config);
   const std::optional<std::string> upstream = flags.take_string("upstream");
   const std::string path = flags.take_string("upstream-path").value_or("/v1/customer/get");
@@ -82,6 +94,8 @@ int main(int argc, char** argv) {
     auto local = [&body](request&, response& res) { serve_local(body, res); };
     if (upstream_address) {
       self->upstream.emplace(*upstream_address, path, client_options);
+      coring::runtime& rt = coring::runtime::current();
+      rt.spawn(reap_idle_upstream(&self->upstream->client()).under(&rt.shutdown_source()));
       // A plain lambda that calls a free coroutine: nothing captured by reference
       // outlives the call; the task holds only `relay*` and `res`.
       self->routes.get_async("/v1/user", [self](request&, response& res) {

@@ -29,6 +29,8 @@
 #include "core/listener.hpp"
 #include "core/runtime.hpp"
 #include "core/when_all.hpp"
+#include "http/access_log.hpp"
+#include "http/metrics.hpp"
 #include "http/server.hpp"
 
 namespace {
@@ -122,6 +124,16 @@ task<void> serve_until_stopped(server* srv, listener* l, int stop_fd) {
   co_await when_all(srv->serve(*l), stop_when_readable(stop_fd, srv));
 }
 
+task<void> serve_then_close(server* srv, listener* l, int stop_fd, access_log* log) {
+  co_await serve_until_stopped(srv, l, stop_fd);
+  log->close();
+}
+
+// The server with metrics and an access log on, and the log's writer beside it.
+task<void> serve_observed(server* srv, listener* l, int stop_fd, access_log* log) {
+  co_await when_all(serve_then_close(srv, l, stop_fd, log), log->run());
+}
+
 // Round-robin over the connections, `depth` pipelined requests on each. Sequential:
 // one connection at a time (send, then read its answers), so the server never has
 // more than one connection busy and its high-water marks are fixed after warm-up.
@@ -162,6 +174,7 @@ struct zero_alloc_case {
   int depth;  // requests pipelined per connection per round
   bool concurrent = false;
   bool allocating_handler = false;
+  bool observed = false;  // metrics and an access log on
 };
 
 constexpr int measured_requests = 10'000;
@@ -194,10 +207,26 @@ std::size_t count_allocations(zero_alloc_case c) {
     (void)!::write(stop_pipe[1], &byte, 1);
   });
 
+  metrics counters("t", 1);
+  const std::string log_path = ::testing::TempDir() + "coring_zero_alloc_access.log";
+  access_log log(log_path);
+  if (c.observed) srv.observe(&counters.thread(0), &log);
   count_this_thread = true;  // this thread runs the server
-  rt.block_on(serve_until_stopped(&srv, &l, stop_pipe[0]));
+  if (c.observed) {
+    rt.block_on(serve_observed(&srv, &l, stop_pipe[0], &log));
+  } else {
+    rt.block_on(serve_until_stopped(&srv, &l, stop_pipe[0]));
+  }
   count_this_thread = false;
   client_thread.join();
+  if (c.observed) {  // the hooks really ran: one line per request
+    std::FILE* f = std::fopen(log_path.c_str(), "r");
+    std::size_t lines = 0;
+    for (int ch; f != nullptr && (ch = std::fgetc(f)) != EOF;) lines += ch == '\n';
+    if (f != nullptr) std::fclose(f);
+    EXPECT_GE(lines, srv.stats().requests);
+  }
+  ::unlink(log_path.c_str());
   ::close(stop_pipe[0]);
   ::close(stop_pipe[1]);
 
@@ -232,6 +261,11 @@ TEST(ZeroAlloc, KeepAliveRequestsAllocateNothingOnTheServerThread) {
 TEST(ZeroAlloc, PipelinedRequestsAllocateNothingOnTheServerThread) {
   if (under_asan()) GTEST_SKIP() << "ASan bypasses the frame pool: coroutine frames are malloc'ed";
   expect_no_allocations({.connections = 8, .depth = 16});
+}
+
+TEST(ZeroAlloc, MetricsAndTheAccessLogAllocateNothingPerRequest) {
+  if (under_asan()) GTEST_SKIP() << "ASan bypasses the frame pool: coroutine frames are malloc'ed";
+  expect_no_allocations({.connections = 8, .depth = 16, .observed = true});
 }
 
 TEST(ZeroAlloc, ConcurrentConnectionsAllocateOnlyForNewHighWaterMarks) {

@@ -299,6 +299,8 @@ class proxy_process {
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   }
   const std::string& output() const { return output_; }
+  // The next line on stdout after "listening on ..." (e.g. "metrics on ...").
+  std::string next_line() { return read_line(10s); }
 
   // A counter from the "proxy: ..." stats line (after terminate()).
   std::uint64_t stat(const std::string& name) const {
@@ -919,6 +921,97 @@ TEST(Proxy, SigtermStopsAcceptingAndEndsSessionsWithinTheBound) {
   EXPECT_EQ(proxy.terminate(3s), 0);
   EXPECT_LT(clock_type::now() - start, 2s);
   EXPECT_NE(read_until_end(open_session.fd, 1s).end, ending::timeout);
+}
+
+// SIGTERM under load: keep-alive sessions between requests close at once; a session
+// whose request is still waiting for its answer gets the answer, then closes; the
+// process exits long before --shutdown-timeout.
+void expect_idle_sessions_closed_at_once(std::vector<std::string> mode) {
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::atomic<bool> slow_request_arrived{false};
+  test_server upstream([&](int fd) {
+    char buf[64];
+    for (;;) {
+      const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+      if (n <= 0) return;
+      if (std::string_view(buf, static_cast<std::size_t>(n)) == "slow") {
+        slow_request_arrived = true;
+        released.wait();
+        send_all(fd, "answer");
+      } else {
+        send_all(fd, "pong");
+      }
+    }
+  });
+  mode.insert(mode.end(), {"--shutdown-timeout", "10s", "--threads", "2", "--stats"});
+  proxy_process proxy(proxy_args({upstream.port()}, mode));
+  std::vector<fd_guard> idle;
+  for (int i = 0; i < 4; ++i) {
+    idle.push_back(connect_to(proxy.port()));
+    ASSERT_TRUE(send_all(idle.back().fd, "ping"));
+    char pong[4];
+    ASSERT_EQ(::recv(idle.back().fd, pong, sizeof pong, MSG_WAITALL), 4);
+  }
+  fd_guard busy = connect_to(proxy.port());
+  ASSERT_TRUE(send_all(busy.fd, "slow"));
+  const auto deadline = clock_type::now() + 5s;
+  while (!slow_request_arrived && clock_type::now() < deadline) std::this_thread::sleep_for(1ms);
+  ASSERT_TRUE(slow_request_arrived);
+
+  const auto start = clock_type::now();
+  auto exit_code = std::async(std::launch::async, [&proxy] { return proxy.terminate(8s); });
+  for (fd_guard& s : idle) EXPECT_EQ(read_until_end(s.fd, 2s).end, ending::eof);
+  EXPECT_LT(clock_type::now() - start, 1s);  // not the 10 s bound
+  pollfd p{busy.fd, POLLIN, 0};
+  EXPECT_EQ(::poll(&p, 1, 0), 0);  // still open, nothing yet
+  release.set_value();
+  const received answer = read_until_end(busy.fd, 5s);
+  EXPECT_EQ(answer.text, "answer");
+  EXPECT_EQ(answer.end, ending::eof);  // idle once answered: closed too
+  EXPECT_EQ(exit_code.get(), 0);
+  EXPECT_LT(clock_type::now() - start, 3s);
+  EXPECT_EQ(proxy.stat("closed_idle_at_shutdown"), 5u);
+}
+
+TEST(Proxy, SigtermClosesIdleSessionsAtOnceAndFinishesBusyOnesSplice) {
+  expect_idle_sessions_closed_at_once({});
+}
+
+TEST(Proxy, SigtermClosesIdleSessionsAtOnceAndFinishesBusyOnesCopy) {
+  expect_idle_sessions_closed_at_once({"--mode", "copy"});
+}
+
+// The value of `name` in the proxy's /metrics on `port`, or -1.
+double proxy_metric(std::uint16_t port, const std::string& name) {
+  fd_guard s = connect_to(port);
+  send_all(s.fd, "GET /metrics HTTP/1.1\r\nhost: t\r\nconnection: close\r\n\r\n");
+  const received r = read_until_end(s.fd, 2s);
+  const auto at = r.text.find("\n" + name + " ");
+  return at == std::string::npos ? -1 : std::stod(r.text.substr(at + name.size() + 2));
+}
+
+TEST(Proxy, MetricsPortCountsSessionsBytesAndUpstreamFailures) {
+  test_server upstream(echo);
+  proxy_process proxy(
+      proxy_args({upstream.port(), dead_port()}, {"--mode", "splice", "--metrics-port", "0"}));
+  const std::string line = proxy.next_line();
+  ASSERT_EQ(line.rfind("metrics on ", 0), 0u) << line;
+  const auto metrics_port = static_cast<std::uint16_t>(std::stoi(line.substr(line.rfind(':') + 1)));
+  for (int i = 0; i < 4; ++i) {  // round-robin: some connects meet the dead upstream first
+    const echo_result r = echo_through(proxy.port(), "hello");
+    ASSERT_EQ(r.bytes, 5u);
+  }
+  // Threads publish their counters once a second: wait (bounded) for them.
+  const auto until = clock_type::now() + 5s;
+  while (proxy_metric(metrics_port, "proxy_sessions_total") < 4 && clock_type::now() < until) {
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_EQ(proxy_metric(metrics_port, "proxy_sessions_total"), 4);
+  EXPECT_EQ(proxy_metric(metrics_port, "proxy_spliced_bytes_total"), 4 * 2 * 5);  // both ways
+  EXPECT_GE(proxy_metric(metrics_port, "proxy_upstream_connect_failures_total"), 1);
+  EXPECT_GT(proxy_metric(metrics_port, "proxy_runtime_io_uring_enter_total"), 0);
+  EXPECT_EQ(proxy.terminate(), 0);
 }
 
 TEST(Proxy, BrokenListenerEndsTheProcessWithExitOne) {

@@ -10,7 +10,7 @@
 #include <x86intrin.h>
 #endif
 
-namespace kv {
+namespace coring {
 
 inline std::uint64_t cycle_now() noexcept {
 #if defined(__x86_64__) || defined(__i386__)
@@ -23,4 +23,4 @@ inline std::uint64_t cycle_now() noexcept {
 // Ticks of cycle_now() per nanosecond (measured over ~20 ms at start-up).
 double cycles_per_ns();
 
-}  // namespace kv
+}  // namespace coring

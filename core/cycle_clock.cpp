@@ -1,8 +1,8 @@
-#include "cycle_clock.hpp"
+#include "core/cycle_clock.hpp"
 
 #include <thread>
 
-namespace kv {
+namespace coring {
 
 double cycles_per_ns() {
   static const double rate = [] {
@@ -21,4 +21,4 @@ double cycles_per_ns() {
   return rate;
 }
 
-}  // namespace kv
+}  // namespace coring
