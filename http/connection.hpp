@@ -11,13 +11,13 @@
 #include "core/listener.hpp"
 #include "core/stop.hpp"
 #include "core/task.hpp"
+#include "core/timeout_list.hpp"
 #include "core/wait_group.hpp"
 #include "http/handler.hpp"
 #include "http/limits.hpp"
 #include "http/output_buffer.hpp"
 #include "http/parser.hpp"
 #include "http/server.hpp"
-#include "http/timeouts.hpp"
 
 namespace coring::http {
 

@@ -1,37 +1,33 @@
 #pragma once
-// run_server: the whole life of an HTTP app — one runtime, listener and server per
-// thread (SO_REUSEPORT), "listening on HOST:PORT" on stdout once every thread is
-// accepting, graceful shutdown on SIGINT/SIGTERM, and --stats output at exit.
+// run_server: the whole life of an HTTP app — core's launch_threads (one runtime,
+// listener and server per thread, "listening on HOST:PORT", graceful shutdown on
+// SIGINT/SIGTERM) with an http::server on each thread, and --stats output at exit.
 
-#include <cstdint>
 #include <functional>
 #include <string>
 
-#include "core/listener.hpp"
-#include "core/runtime.hpp"
-#include "http/cli.hpp"
+#include "core/cli.hpp"
+#include "core/launch.hpp"
 #include "http/handler.hpp"
 #include "http/limits.hpp"
 
 namespace coring::http {
 
-struct server_config {
-  std::string host = "0.0.0.0";
-  std::uint16_t port = 8080;  // 0: any free port (printed)
-  unsigned threads = 0;       // 0: one per CPU
+// Apps spell the flag parser http::cli; it is core's.
+using coring::cli;
+
+struct server_config : launch_config {
   server_limits limits;
-  runtime::options ring;
-  listen_options listen;
-  bool print_stats = false;
 };
 
-// The flags every server app takes (--port, --threads, --host, --stats and each limit).
+// The flags every HTTP server app takes: core's launch flags (--host, --port,
+// --threads, --stats, ...), each limit, --drain-timeout, --buffer-count, --buffer-size.
 void take_server_flags(cli& flags, server_config& config);
-// Their help text, for an app's usage string.
-std::string server_flags_help();
+// Their help text, showing `defaults`.
+std::string server_flags_help(const server_config& defaults = {});
 
 // Runs until shutdown; make_handler(thread) is called once on each thread.
-// Returns the process exit code (0 after a graceful shutdown).
+// Returns the process exit code (0 after a graceful shutdown, 1 after an error).
 int run_server(const server_config& config,
                const std::function<handler&(unsigned thread)>& make_handler);
 

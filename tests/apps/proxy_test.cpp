@@ -793,7 +793,7 @@ TEST(Proxy, TenThousandConnectionsKeepFdsAndRssFlatCopy) {
 
 TEST(Proxy, SigtermStopsAcceptingAndEndsSessionsWithinTheBound) {
   test_server upstream(echo);
-  proxy_process proxy(proxy_args({upstream.port()}, {"--shutdown-timeout", "300ms"}));
+  proxy_process proxy(proxy_args({upstream.port()}, {"--drain-timeout", "300ms"}));
   fd_guard open_session = connect_to(proxy.port());
   ASSERT_TRUE(send_all(open_session.fd, "q"));
   char ch = 0;
@@ -860,8 +860,8 @@ TEST(Proxy, BadFlagsExitTwoWithAMessage) {
             2);
   EXPECT_EQ(run_proxy_exit_code({"--upstream", "127.0.0.1:1", "--idle-batch", "many"}, &err), 2);
   EXPECT_NE(err.find("--idle-batch"), std::string::npos) << err;
-  EXPECT_EQ(run_proxy_exit_code({"--upstream", "127.0.0.1:1", "--idle-batch-us", "0"}, &err), 2);
-  EXPECT_NE(err.find("--idle-batch-us"), std::string::npos) << err;
+  EXPECT_EQ(run_proxy_exit_code({"--upstream", "127.0.0.1:1", "--idle-batch-delay", "0"}, &err), 2);
+  EXPECT_NE(err.find("--idle-batch-delay"), std::string::npos) << err;
   EXPECT_EQ(run_proxy_exit_code({"--upstream", "127.0.0.1:1", "--bogus"}, &err), 2);
   EXPECT_NE(err.find("--bogus"), std::string::npos) << err;
   EXPECT_EQ(run_proxy_exit_code({"--help"}), 0);
