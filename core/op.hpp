@@ -118,13 +118,14 @@ class [[nodiscard]] io_op : private completion {
     return io_result{result_};
   }
 
-  std::uint32_t cqe_flags() const noexcept { return flags_; }
+  // Submits the operation without waiting for it (runtime::submit_detached): nobody
+  // sees its result, and what prep points at must outlive the submission only.
+  void detach() && { runtime::current().submit_detached(prep_); }
 
  private:
-  static void on_complete(completion* self, int res, std::uint32_t flags) noexcept {
+  static void on_complete(completion* self, int res, std::uint32_t) noexcept {
     auto* op = static_cast<io_op*>(self);
     op->result_ = res;
-    op->flags_ = flags;
     op->waiter_.resume();
   }
 
@@ -133,7 +134,6 @@ class [[nodiscard]] io_op : private completion {
   std::coroutine_handle<> waiter_;
   __kernel_timespec deadline_{};
   int result_ = 0;
-  std::uint32_t flags_ = 0;
   bool has_deadline_ = false;
 };
 

@@ -33,11 +33,10 @@ bool push_batch::should_hold() const noexcept {
 
 void push_batch::push_later(int fd) {
   coring::runtime& rt = coring::runtime::current();
-  io_uring_sqe* s = rt.sqe();
-  coring::prep_setsockopt(s, fd, IPPROTO_TCP, TCP_NODELAY, &enable);
-  // Fire and forget (user_data 0: the loop dispatches nothing). A push is queued before
-  // any close of its socket, and closes go through the same ring: never a reused fd.
-  io_uring_sqe_set_data64(s, 0);
+  // A push is queued before any close of its socket, and closes go through the same
+  // ring: it never reaches a reused fd.
+  coring::set_socket_option(coring::descriptor{fd, false}, IPPROTO_TCP, TCP_NODELAY, &enable)
+      .detach();
   last_push_turn_ = rt.turn();
   ++pushes_;
 }
