@@ -6,6 +6,14 @@
 // names. The ring is created with IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN
 // (completion work runs only when this thread asks for events), a sized CQ ring, a
 // sparse direct-descriptor table and a provided-buffer ring for multishot recv.
+//
+// Minimum kernel: Linux 6.1 (DEFER_TASKRUN; multishot recv into a provided-buffer
+// ring). Below it: before 5.19 construction throws runtime_setup_error naming
+// io_uring_register_buf_ring (no provided-buffer rings); 5.19 and 6.0 start without
+// DEFER_TASKRUN, and 5.19 refuses multishot recv (6.0), so HTTP connections fail at
+// their first receive. Newer features are used when the kernel has them and skipped
+// when not: io_uring setsockopt (6.7; the proxy's push batching stays off) and
+// min-wait batched sleeps (6.12; plain sleeps).
 
 #include <liburing.h>
 
