@@ -82,6 +82,18 @@ std::string server_flags_help(const server_config& d) {
          std::to_string(d.ring.buffer_size) + ")\n";
 }
 
+void parse_server_command_line(int argc, char** argv, std::string_view description,
+                               server_config& config) {
+  const std::string_view path = argc > 0 ? argv[0] : "server";
+  const std::string_view program = path.substr(path.rfind('/') + 1);
+  cli flags(argc, argv,
+            "usage: " + std::string(program) + " [--port " + std::to_string(config.port) +
+                "] [--threads N] [options]\n" + std::string(description) + "\n\n" +
+                server_flags_help(config));
+  take_server_flags(flags, config);
+  flags.finish();
+}
+
 namespace {
 
 // One thread's server, until shutdown (or a broken listener).

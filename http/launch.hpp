@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include "core/cli.hpp"
 #include "core/launch.hpp"
@@ -25,6 +26,10 @@ struct server_config : launch_config {
 void take_server_flags(cli& flags, server_config& config);
 // Their help text, showing `defaults`.
 std::string server_flags_help(const server_config& defaults = {});
+// The whole command line of an app with no flags of its own: --help shows the usage
+// line, `description`, then the server flags with `config`'s values as defaults.
+void parse_server_command_line(int argc, char** argv, std::string_view description,
+                               server_config& config);
 
 // Runs until shutdown; make_handler(thread) is called once on each thread.
 // Returns the process exit code (0 after a graceful shutdown, 1 after an error).

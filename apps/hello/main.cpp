@@ -23,12 +23,8 @@ class hello_handler final : public coring::http::handler {
 int main(int argc, char** argv) {
   coring::http::server_config config;
   config.port = 8000;
-  coring::cli flags(argc, argv,
-                    "usage: hello [--port 8000] [--threads N] [options]\n"
-                    "Answers every GET with 200 \"Hello world!\".\n\n" +
-                        coring::http::server_flags_help(config));
-  coring::http::take_server_flags(flags, config);
-  flags.finish();
+  coring::http::parse_server_command_line(argc, argv,
+                                          "Answers every GET with 200 \"Hello world!\".", config);
   hello_handler handler;  // stateless: one instance serves every thread
   return coring::http::run_server(
       config, [&handler](unsigned) -> coring::http::handler& { return handler; });

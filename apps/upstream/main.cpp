@@ -24,12 +24,8 @@ const std::string& test1_body() {
 int main(int argc, char** argv) {
   coring::http::server_config config;
   config.port = 20001;
-  coring::cli flags(argc, argv,
-                    "usage: upstream [--port 20001] [--threads N] [options]\n"
-                    "GET /test1 → 64 KiB body, GET /test2 → \"Hello, world!\".\n\n" +
-                        coring::http::server_flags_help(config));
-  coring::http::take_server_flags(flags, config);
-  flags.finish();
+  coring::http::parse_server_command_line(
+      argc, argv, "GET /test1 → 64 KiB body, GET /test2 → \"Hello, world!\".", config);
 
   test1_body();  // build it before the threads start
   coring::http::router routes;
