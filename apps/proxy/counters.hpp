@@ -11,7 +11,7 @@ struct counters {
   std::uint64_t spliced_bytes = 0;     // moved socket -> pipe -> socket in the kernel
   std::uint64_t user_space_bytes = 0;  // received into a user-space buffer (copy mode)
   std::uint64_t copy_fallbacks = 0;    // splice sessions copied because the pipe pool was empty
-  std::uint64_t held_pushes = 0;       // splices held under load, then pushed (push_batch.hpp)
+  std::uint64_t held_pushes = 0;       // splices held under load, then pushed (turn_cork.hpp)
   std::uint64_t connect_failures = 0;  // upstream connects refused / timed out
   std::uint64_t unreachable = 0;       // clients closed because no upstream answered
   std::uint64_t rejected = 0;          // clients closed at once by --max-conns

@@ -23,7 +23,7 @@ struct options {
   std::vector<coring::socket_address> upstreams;
   pump_mode mode = pump_mode::splice;
   splice_engine engine = splice_engine::poll;
-  bool push_batching = true;      // poll engine: see push_batch.hpp
+  bool push_batching = true;      // poll engine: see turn_cork.hpp
   std::size_t buffer = 32768;     // copy mode: bytes per recv, per direction
   std::size_t pipe_size = 65536;  // splice mode: F_SETPIPE_SZ (see README: measured)
   std::size_t max_pipes = 0;      // per process; 0: from /proc/sys/fs/pipe-user-pages-soft

@@ -65,14 +65,14 @@ task<void> serve(const options* opts, shared_state* shared, coring::serving_thre
   session_context ctx(opts, thread.index(), shared->pipes_per_thread, &shared->active);
   if (opts->mode == pump_mode::splice && opts->engine == splice_engine::poll &&
       opts->push_batching) {
-    const bool supported = co_await push_batch::kernel_supports_it();
-    ctx.pushes = push_batch(supported);
+    const bool supported = co_await turn_cork::kernel_supports_it();
+    ctx.cork = turn_cork(supported);
   }
   coring::stop_source trimmer;
   co_await coring::when_all(accept_sessions(opts, shared, &thread, &ctx, &trimmer),
                             trim_pipes(&ctx.pipes).under(&trimmer));
 
-  ctx.stats.held_pushes = ctx.pushes.pushes();
+  ctx.stats.held_pushes = ctx.cork.pushes();
   std::lock_guard lock(shared->totals_mutex);
   shared->totals += ctx.stats;
 }

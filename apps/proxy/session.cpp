@@ -122,9 +122,9 @@ task<void> run_session(session_context* ctx, descriptor client) {
       up = splice_uring(client, upstream, pipes[0], o.pipe_size, &f, &in_pipe[0]);
       down = splice_uring(upstream, client, pipes[1], o.pipe_size, &f, &in_pipe[1]);
     } else if (spliced) {
-      up = splice_poll(client.index, upstream_fd, pipes[0], o.pipe_size, &ctx->pushes, &f,
+      up = splice_poll(client.index, upstream_fd, pipes[0], o.pipe_size, &ctx->cork, &f,
                        &in_pipe[0]);
-      down = splice_poll(upstream_fd, client.index, pipes[1], o.pipe_size, &ctx->pushes, &f,
+      down = splice_poll(upstream_fd, client.index, pipes[1], o.pipe_size, &ctx->cork, &f,
                          &in_pipe[1]);
     } else {
       up = copy_pump(client, upstream, o.buffer, &f);

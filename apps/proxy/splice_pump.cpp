@@ -44,12 +44,15 @@ coring::task<void> splice_uring(descriptor from, descriptor to, pipe_pair pipe, 
   }
 }
 
-coring::task<void> splice_poll(int from, int to, pipe_pair pipe, std::size_t chunk,
-                               push_batch* pushes, flow* f, std::size_t* in_pipe) {
+// The first splice out of a big chunk moves at most this much, so the receiver
+// (another CPU) starts on it while we push the rest: on a 64 KiB response this cut
+// 3-5 µs per request, for one extra splice(2) per chunk at most.
+constexpr std::size_t first_out = 16384;
+
+// (co_await results are named before they are tested: scripts/lint.sh.)
+coring::task<void> splice_poll(int from, int to, pipe_pair pipe, std::size_t chunk, turn_cork* cork,
+                               flow* f, std::size_t* in_pipe) {
   constexpr unsigned flags = SPLICE_F_NONBLOCK | SPLICE_F_MOVE;
-  constexpr std::size_t first_out = 16384;
-  // Results of co_await are named before testing them: GCC 12 miscompiles an io_op
-  // awaited inside an `if` condition.
   for (;;) {
     const ssize_t n = ::splice(from, nullptr, pipe.write, nullptr, chunk, flags);
     if (n == 0) {
@@ -71,13 +74,10 @@ coring::task<void> splice_poll(int from, int to, pipe_pair pipe, std::size_t chu
     }
     ++f->activity;
     *in_pipe = static_cast<std::size_t>(n);
-    // The first splice out of a big chunk moves at most first_out bytes, so the
-    // receiver (another CPU) starts on them while we push the rest: on a 64 KiB
-    // response this cut 3-5 µs per request. One extra splice(2) per chunk at most.
     std::size_t out = std::min(*in_pipe, first_out);
     bool held = false;  // the last splice out carried SPLICE_F_MORE: `to` needs a push
     while (*in_pipe > 0) {
-      const bool hold = pushes->should_hold();
+      const bool hold = cork->should_hold();
       const ssize_t m =
           ::splice(pipe.read, nullptr, to, nullptr, out, hold ? flags | SPLICE_F_MORE : flags);
       if (m > 0) {
@@ -85,7 +85,7 @@ coring::task<void> splice_poll(int from, int to, pipe_pair pipe, std::size_t chu
         out = *in_pipe;
         held = hold;
       } else if (m < 0 && errno == EAGAIN) {
-        if (held) pushes->push_later(to);  // what TCP holds goes out while we wait
+        if (held) cork->push_later(to);  // what TCP holds goes out while we wait
         held = false;
         const io_result ready = co_await coring::poll(descriptor{to, false}, POLLOUT);
         if (!ready) {
@@ -97,11 +97,10 @@ coring::task<void> splice_poll(int from, int to, pipe_pair pipe, std::size_t chu
         co_return;
       }
     }
-    if (held) pushes->push_later(to);
+    if (held) cork->push_later(to);
     f->stats->spliced_bytes += static_cast<std::size_t>(n);
-    // A short read means the socket is very likely drained: wait for readiness
-    // rather than spend a splice(2) on EAGAIN (a ready socket completes the poll
-    // at submission anyway).
+    // A short read means the socket is likely drained: poll rather than spend a
+    // splice(2) on EAGAIN (a ready socket completes the poll at submission anyway).
     if (static_cast<std::size_t>(n) < chunk) {
       const io_result ready = co_await coring::poll(descriptor{from, false}, POLLIN);
       if (!ready) {

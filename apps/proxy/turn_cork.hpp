@@ -1,17 +1,18 @@
 #pragma once
-// push_batch: lets the splice engine send a loop turn's small writes as one batch.
+// turn_cork: corks a socket's small splices for the rest of a busy loop turn, then
+// pushes them all at once with the turn's other requests.
 //
 // A splice(2) into a socket whose reader sleeps on this CPU wakes that reader, and the
-// scheduler may preempt us as the call returns: with 100 busy connections that can be
-// a context switch per request (a profile here once showed 16 % of the proxy's CPU in
-// finish_task_switch under splice's return). io_uring sends do not pay it: a turn's
-// sends go out in one io_uring_enter and any switch comes once, after it. So while more work
-// waits in the same turn, a splice into a socket is made with SPLICE_F_MORE — TCP keeps
-// the partial segment and wakes nobody — and an io_uring setsockopt(TCP_NODELAY) on
-// that socket, which pushes what it holds, is queued to go out with the turn's other
-// SQEs. With nothing else to do (one connection, sequential requests) splices push at
-// once, as before. Needs SOCKET_URING_OP_SETSOCKOPT (Linux 6.7+), probed once per
-// thread; without it, or with --push-batching off, nothing is ever held.
+// scheduler may preempt us as the call returns: with 100 busy connections that is a
+// context switch per request, much of the proxy's CPU (in finish_task_switch under
+// splice's return). io_uring sends do not pay it: a turn's sends go out in one
+// io_uring_enter and any switch comes once, after it. So while more work waits in the
+// same turn, a splice into a socket is made with SPLICE_F_MORE — TCP keeps the partial
+// segment and wakes nobody — and an io_uring setsockopt(TCP_NODELAY) on that socket,
+// which pushes what it holds, is queued to go out with the turn's other SQEs. With
+// nothing else to do (one connection, sequential requests) splices push at once.
+// Needs SOCKET_URING_OP_SETSOCKOPT (Linux 6.7+), probed once per thread; without it,
+// or with --push-batching off, nothing is ever held.
 
 #include <cstdint>
 
@@ -19,13 +20,13 @@
 
 namespace proxy {
 
-class push_batch {
+class turn_cork {
  public:
   // Whether this kernel runs SOCKET_URING_OP_SETSOCKOPT (one round through the ring).
   static coring::task<bool> kernel_supports_it();
 
-  push_batch() = default;  // disabled: never holds
-  explicit push_batch(bool enabled) : enabled_(enabled) {}
+  turn_cork() = default;  // disabled: never holds
+  explicit turn_cork(bool enabled) : enabled_(enabled) {}
 
   // Whether the next splice into a socket should carry SPLICE_F_MORE.
   bool should_hold() const noexcept;
