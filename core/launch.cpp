@@ -108,7 +108,8 @@ std::string launch_flags_help(const launch_config& d) {
   return "  --host ADDR              address to listen on (default " + d.host + ")\n" +
          "  --port N                 port (default " + port + "; 0: any free port, printed)\n" +
          "  --threads N              threads, one runtime each (default 0: one per CPU)\n"
-         "  --stats                  print runtime statistics and CPU µs per unit at exit\n"
+         "  --stats                  print runtime statistics and CPU µs per request\n"
+         "                           (the proxy: per session) at exit\n"
          "  --ring-entries N         io_uring submission queue entries (default " +
          std::to_string(d.ring.sq_entries) +
          ")\n"

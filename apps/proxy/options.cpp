@@ -37,7 +37,7 @@ std::string usage(const options& defaults) {
          "  --direct-accept          accept clients into io_uring direct descriptors\n"
          "                           (--engine uring or --mode copy only)\n" +
          coring::launch_flags_help(defaults.launch) +
-         "With --port 0 the first line on stdout is \"listening on ADDR:PORT ...\".\n";
+         "\nWith --port 0 the first line on stdout is \"listening on ADDR:PORT ...\".\n";
 }
 
 std::vector<coring::socket_address> parse_upstreams(coring::cli& flags, std::string_view list) {
