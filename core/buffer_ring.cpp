@@ -5,7 +5,7 @@
 #include <cstring>
 #include <string>
 
-#include "core/runtime.hpp"
+#include "core/setup_error.hpp"
 
 namespace coring {
 namespace {

@@ -32,7 +32,7 @@ unsigned free_slots(const runtime& rt) {
 }  // namespace
 
 listener::listener(const socket_address& address, const listen_options& options)
-    : completion{&on_complete},
+    : multishot_request(&on_complete),
       want_direct_(options.direct_descriptors),
       burst_(static_cast<unsigned>(options.backlog > 0 ? options.backlog : 0) + 1) {
   fd_ = ::socket(address.family(), SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -84,14 +84,13 @@ void listener::arm() {
   } else {
     io_uring_prep_multishot_accept(s, fd_, nullptr, nullptr, SOCK_CLOEXEC);
   }
-  io_uring_sqe_set_data(s, static_cast<completion*>(this));
-  armed_ = true;
+  submitted(s);
   plain_accepts_ = 0;
 }
 
 bool listener::ready() {
   if (queue_head_ < queue_.size() || stopping_ || failed_ != 0) return true;
-  if (!armed_ && !backing_off_) arm();
+  if (settled()) arm();
   return false;
 }
 
@@ -110,24 +109,19 @@ accepted listener::pop() noexcept {
 void listener::stop() {
   if (stopping_) return;
   stopping_ = true;
-  if (armed_) submit_cancel(static_cast<completion*>(this));
+  if (armed()) cancel_request();
   if (backing_off_) submit_cancel(&backoff_);
-  wake();
+  wake_owner();
 }
 
-void listener::wake() {
-  if (waiter_ && (queue_head_ < queue_.size() || stopping_ || failed_ != 0)) {
-    std::exchange(waiter_, {}).resume();
-    return;  // the resumed accept loop may have destroyed us
-  }
-  if (drain_waiter_ && !armed_ && !backing_off_) std::exchange(drain_waiter_, {}).resume();
+void listener::wake_owner() {
+  wake(/*result_ready=*/queue_head_ < queue_.size() || stopping_ || failed_ != 0, settled());
 }
 
 void listener::on_complete(completion* self, int res, std::uint32_t flags) noexcept {
   auto* me = static_cast<listener*>(self);
   runtime& rt = runtime::current();
-  const bool more = (flags & IORING_CQE_F_MORE) != 0;
-  if (!more) me->armed_ = false;
+  const bool more = me->still_armed(flags);
 
   if (res >= 0) {
     if (me->direct_mode_) rt.on_fixed_file_opened();
@@ -141,14 +135,14 @@ void listener::on_complete(completion* self, int res, std::uint32_t flags) noexc
                              rt.fixed_files_in_use() + 2 * direct_margin < rt.fixed_file_capacity();
       if (go_plain || go_direct) {
         me->switching_ = true;
-        submit_cancel(static_cast<completion*>(me));
+        me->cancel_request();
       }
     }
   }
 
   if (res >= 0) me->transient_errors_ = 0;
   if (!more && !me->stopping_) me->rearm_after(res);
-  me->wake();
+  me->wake_owner();
 }
 
 listener::accept_error listener::classify(int err) noexcept {
@@ -214,8 +208,8 @@ void listener::back_off() {
 void listener::on_backoff_done(completion* self, int, std::uint32_t) noexcept {
   listener* me = static_cast<backoff_timer*>(self)->owner;
   me->backing_off_ = false;
-  if (!me->stopping_ && !me->armed_) me->arm();
-  me->wake();
+  if (!me->stopping_ && !me->armed()) me->arm();
+  me->wake_owner();
 }
 
 }  // namespace coring

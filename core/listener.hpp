@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "core/address.hpp"
-#include "core/completion.hpp"
 #include "core/descriptor.hpp"
+#include "core/multishot.hpp"
 #include "core/result.hpp"
 #include "core/stop.hpp"
 #include "core/task.hpp"
@@ -35,7 +35,7 @@ struct accepted {
   descriptor socket;
 };
 
-class listener : private completion {
+class listener : private multishot_request {
  public:
   // Binds and listens; throws std::system_error naming the address on failure.
   listener(const socket_address& address, const listen_options& options = {});
@@ -49,7 +49,7 @@ class listener : private completion {
   struct accept_awaiter {
     listener& self;
     bool await_ready() { return self.ready(); }
-    void await_suspend(std::coroutine_handle<> waiter) noexcept { self.waiter_ = waiter; }
+    void await_suspend(std::coroutine_handle<> waiter) noexcept { self.next_waiter_ = waiter; }
     accepted await_resume() noexcept { return self.pop(); }
   };
   // The next connection; {ECANCELED} once stop() has taken effect. Errors that concern
@@ -64,8 +64,8 @@ class listener : private completion {
 
   struct drain_awaiter {
     listener& self;
-    bool await_ready() const noexcept { return !self.armed_ && !self.backing_off_; }
-    void await_suspend(std::coroutine_handle<> waiter) noexcept { self.drain_waiter_ = waiter; }
+    bool await_ready() const noexcept { return self.settled(); }
+    void await_suspend(std::coroutine_handle<> waiter) noexcept { self.end_waiter_ = waiter; }
     void await_resume() const noexcept {}
   };
   // Waits until no accept request is in flight (call after stop()).
@@ -93,7 +93,9 @@ class listener : private completion {
   void arm();
   bool ready();
   accepted pop() noexcept;
-  void wake();
+  bool settled() const noexcept { return !armed() && !backing_off_; }  // nothing in flight
+  // Resumes the owner if it can go on (last thing in a handler: it may destroy us).
+  void wake_owner();
 
   int fd_ = -1;
   std::uint16_t port_ = 0;
@@ -101,7 +103,6 @@ class listener : private completion {
   unsigned burst_;            // most connections one multishot accept may take at once
   bool direct_mode_ = false;  // the armed request allocates direct descriptors
   bool multishot_ = false;    // the armed request is multishot
-  bool armed_ = false;
   bool stopping_ = false;
   bool backing_off_ = false;
   bool switching_ = false;  // cancelled a plain-fd request to go back to direct
@@ -110,8 +111,6 @@ class listener : private completion {
   int failed_ = 0;                 // the errno that broke the listener, 0 while healthy
   std::vector<accepted> queue_;
   std::size_t queue_head_ = 0;
-  std::coroutine_handle<> waiter_;
-  std::coroutine_handle<> drain_waiter_;
   backoff_timer backoff_{};
   __kernel_timespec backoff_delay_{};
 };

@@ -118,7 +118,13 @@ class [[nodiscard]] io_op : private completion {
     return io_result{result_};
   }
 
+  // The CQE's flags, after the await (e.g. IORING_CQE_F_SOCK_NONEMPTY on a receive: the
+  // socket holds more bytes, which the proxy's auto mode reads as a bulky transfer).
   std::uint32_t cqe_flags() const noexcept { return flags_; }
+
+  // Submits the operation without waiting for it (runtime::submit_detached): nobody
+  // sees its result, and what prep points at must outlive the submission only.
+  void detach() && { runtime::current().submit_detached(prep_); }
 
  private:
   static void on_complete(completion* self, int res, std::uint32_t flags) noexcept {

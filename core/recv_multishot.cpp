@@ -10,7 +10,7 @@
 namespace coring {
 
 multishot_recv::multishot_recv(descriptor d, buffer_ring& ring, unsigned max_queued) noexcept
-    : completion{&on_complete},
+    : multishot_request(&on_complete),
       socket_(d),
       ring_(ring),
       max_queued_(max_queued == 0 ? 1 : max_queued) {}
@@ -24,7 +24,7 @@ multishot_recv::~multishot_recv() {
 
 void multishot_recv::on_buffer(void* self) noexcept {
   auto* me = static_cast<multishot_recv*>(self);
-  if (!me->armed_ && !me->finished_) me->arm();
+  if (!me->armed() && !me->finished_) me->arm();
 }
 
 void multishot_recv::arm() {
@@ -34,22 +34,21 @@ void multishot_recv::arm() {
   socket_.apply(s);
   s->flags |= IOSQE_BUFFER_SELECT;
   s->buf_group = ring_.group_id();
-  io_uring_sqe_set_data(s, static_cast<completion*>(this));
-  armed_ = true;
+  submitted(s);
 }
 
 bool multishot_recv::ready() {
   if (size_ != 0 || finished_) return true;
-  if (!armed_ && !buffer_wait_.waiting()) arm();  // a pause ends once the queue is drained
+  if (!armed() && !buffer_wait_.waiting()) arm();  // a pause ends once the queue is drained
   return false;
 }
 
 void multishot_recv::cancel(bool timed_out) {
   if (finished_ || cancelling_) return;
   timed_out_ = timed_out;
-  if (armed_) {
+  if (armed()) {
     cancelling_ = true;
-    submit_cancel(static_cast<completion*>(this));
+    cancel_request();
   } else {
     ring_.stop_waiting(buffer_wait_);
     finish(timed_out ? -ETIMEDOUT : -ECANCELED);
@@ -120,8 +119,7 @@ void multishot_recv::drop_queue() noexcept {
 
 void multishot_recv::on_complete(completion* self, int res, std::uint32_t flags) noexcept {
   auto* me = static_cast<multishot_recv*>(self);
-  const bool more = (flags & IORING_CQE_F_MORE) != 0;
-  if (!more) me->armed_ = false;
+  const bool more = me->still_armed(flags);
 
   if ((flags & IORING_CQE_F_BUFFER) != 0) {
     me->ring_.on_selected();
@@ -135,7 +133,7 @@ void multishot_recv::on_complete(completion* self, int res, std::uint32_t flags)
       if (more && me->queued() >= me->max_queued_ && !me->cancelling_ && !me->pausing_) {
         me->pausing_ = true;  // the owner is not keeping up: stop taking buffers
         ++runtime::current().stats().recv_pauses;
-        submit_cancel(static_cast<completion*>(me));
+        me->cancel_request();
       }
       if (me->pausing_) me->copy_queue_out();  // a stalled owner keeps no ring buffer
     }
@@ -161,12 +159,7 @@ void multishot_recv::on_complete(completion* self, int res, std::uint32_t flags)
     }
   }
 
-  // Resume last: the owner may destroy this object before resume() returns.
-  if (!me->armed_ && me->stop_waiter_) {
-    std::exchange(me->stop_waiter_, {}).resume();
-  } else if (me->waiter_ && me->size_ != 0) {
-    std::exchange(me->waiter_, {}).resume();
-  }
+  me->wake(/*result_ready=*/me->size_ != 0, /*settled=*/!me->armed());
 }
 
 }  // namespace coring

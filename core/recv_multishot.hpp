@@ -28,8 +28,8 @@
 #include <vector>
 
 #include "core/buffer_ring.hpp"
-#include "core/completion.hpp"
 #include "core/descriptor.hpp"
+#include "core/multishot.hpp"
 #include "core/op.hpp"
 
 namespace coring {
@@ -39,7 +39,7 @@ struct recv_result {
   recv_lease lease;  // the bytes, when value > 0
 };
 
-class multishot_recv : private completion {
+class multishot_recv : private multishot_request {
  public:
   static constexpr unsigned default_max_queued = 8;
   multishot_recv(descriptor d, buffer_ring& ring,
@@ -61,7 +61,7 @@ class multishot_recv : private completion {
         self.cancel();
         if (self.has_entries()) return false;
       }
-      self.waiter_ = waiter;
+      self.next_waiter_ = waiter;
       return true;
     }
     recv_result await_resume() noexcept {
@@ -77,14 +77,14 @@ class multishot_recv : private completion {
 
   struct stop_awaiter {
     multishot_recv& self;
-    bool await_ready() const noexcept { return !self.armed_; }
-    void await_suspend(std::coroutine_handle<> waiter) noexcept { self.stop_waiter_ = waiter; }
+    bool await_ready() const noexcept { return !self.armed(); }
+    void await_suspend(std::coroutine_handle<> waiter) noexcept { self.end_waiter_ = waiter; }
     void await_resume() const noexcept { self.drop_queue(); }
   };
   // Cancels and waits for the final CQE; afterwards the object may be destroyed.
   stop_awaiter stop();
 
-  bool armed() const noexcept { return armed_; }
+  using multishot_request::armed;
   // Results waiting for next() (each data result holds one buffer).
   std::size_t queued() const noexcept { return size_ + spill_.size(); }
 
@@ -111,8 +111,6 @@ class multishot_recv : private completion {
 
   descriptor socket_;
   buffer_ring& ring_;
-  std::coroutine_handle<> waiter_;
-  std::coroutine_handle<> stop_waiter_;
   entry inline_[inline_capacity];  // a small circular queue, older than anything in spill_
   std::vector<entry> spill_;       // only when more than inline_capacity CQEs wait
   buffer_waiter buffer_wait_{&on_buffer, this};  // while the ring is empty
@@ -120,7 +118,6 @@ class multishot_recv : private completion {
   int terminal_ = 0;  // what next() answers once finished and drained
   std::uint8_t head_ = 0;
   std::uint8_t size_ = 0;
-  bool armed_ = false;
   bool finished_ = false;  // the kernel side ended for good (EOF, error, cancel)
   bool cancelling_ = false;
   bool pausing_ = false;  // cancelled for backpressure: re-armed once the queue drains

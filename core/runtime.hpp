@@ -6,19 +6,27 @@
 // names. The ring is created with IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN
 // (completion work runs only when this thread asks for events), a sized CQ ring, a
 // sparse direct-descriptor table and a provided-buffer ring for multishot recv.
+//
+// Minimum kernel: Linux 6.1 (DEFER_TASKRUN; multishot recv into a provided-buffer
+// ring). Below it: before 5.19 construction throws runtime_setup_error naming
+// io_uring_register_buf_ring (no provided-buffer rings); 5.19 and 6.0 start without
+// DEFER_TASKRUN, and 5.19 refuses multishot recv (6.0), so HTTP connections fail at
+// their first receive. Newer features are used when the kernel has them and skipped
+// when not: io_uring setsockopt (6.7; the proxy's push batching stays off) and
+// min-wait batched sleeps (6.12; plain sleeps).
 
 #include <liburing.h>
 
 #include <coroutine>
 #include <cstddef>
 #include <memory>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "core/completion.hpp"
 #include "core/idle_batch.hpp"
 #include "core/intrusive_list.hpp"
+#include "core/setup_error.hpp"
 #include "core/stats.hpp"
 #include "core/stop.hpp"
 #include "core/task.hpp"
@@ -26,12 +34,6 @@
 namespace coring {
 
 class buffer_ring;
-
-// Thrown when a ring cannot be set up (old kernel, io_uring disabled, ENOMEM, ...).
-class runtime_setup_error : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 namespace detail {
 struct detached_promise;
@@ -62,6 +64,15 @@ class runtime {
   io_uring_sqe* sqe();
   // Guarantees the next `count` sqe() calls need no submit in between (linked chains).
   void reserve_sqes(unsigned count);
+  // Queues a request whose completion nobody waits for: prep(sqe) fills it, and its
+  // user_data is 0, which the loop skips. For requests whose result cannot change what
+  // the caller does next (a shutdown(2) of a socket that may be gone already).
+  template <class Prep>
+  void submit_detached(Prep&& prep) {
+    io_uring_sqe* s = sqe();
+    prep(s);
+    io_uring_sqe_set_data64(s, 0);
+  }
 
   // Queues a coroutine to be resumed on the next loop iteration.
   void post(std::coroutine_handle<> h) { ready_.push_back(h); }
@@ -102,7 +113,6 @@ class runtime {
   // with min-wait and deferred task work).
   bool idle_batch_enabled() const noexcept { return idle_batch_.enabled(); }
   int ring_fd() const noexcept { return ring_.ring_fd; }
-  unsigned ring_flags() const noexcept { return ring_.flags; }
 
   // Direct-descriptor bookkeeping, so accept can fall back to plain fds when full.
   unsigned fixed_file_capacity() const noexcept { return fixed_file_capacity_; }

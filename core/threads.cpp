@@ -65,6 +65,10 @@ unsigned available_cpus() {
   return cpus.empty() ? 1u : static_cast<unsigned>(cpus.size());
 }
 
+unsigned resolve_thread_count(unsigned requested) {
+  return requested != 0 ? requested : available_cpus();
+}
+
 const std::vector<runtime*>& all_runtimes() { return runtimes; }
 
 void set_hangup_handler(std::function<void()> reopen) { hangup_handler = std::move(reopen); }
@@ -80,7 +84,7 @@ void shut_down_all_threads() {
 }
 
 void run_threads(const thread_options& options, const std::function<task<void>(unsigned)>& main) {
-  const unsigned count = options.threads != 0 ? options.threads : available_cpus();
+  const unsigned count = resolve_thread_count(options.threads);
   const std::vector<int> cpus = allowed_cpus();
   // Block the signals before any thread starts, so every thread inherits the mask.
   std::optional<signal_set> signals;

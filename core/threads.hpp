@@ -28,6 +28,8 @@ void set_hangup_handler(std::function<void()> reopen);
 
 // CPUs in this process's affinity mask.
 unsigned available_cpus();
+// The number of threads to run for a requested count: 0 means one per available CPU.
+unsigned resolve_thread_count(unsigned requested);
 
 // Every runtime started by run_threads, by index (valid while they run).
 const std::vector<runtime*>& all_runtimes();

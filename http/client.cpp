@@ -47,7 +47,7 @@ task<client_error> client::request(const client_request& req, client_response& o
       if (e != client_error::none) co_return e;
     }
     serialise(req, c->request_bytes());
-    const client_error e = co_await c->exchange(out, head, options_.max_response_bytes, deadline);
+    const client_error e = co_await c->round_trip(out, head, options_.max_response_bytes, deadline);
     if (e == client_error::none) {
       if (c->reusable()) pool_.put(std::move(c));
       co_return e;

@@ -58,8 +58,8 @@ task<client_error> client_connection::open(const socket_address& address,
   }
 }
 
-task<client_error> client_connection::exchange(client_response& out, bool head_request,
-                                               std::size_t max_body, clock::time_point deadline) {
+task<client_error> client_connection::round_trip(client_response& out, bool head_request,
+                                                 std::size_t max_body, clock::time_point deadline) {
   reusable_ = false;
   stale_ = false;
   parser_.start(out, head_request, max_body);

@@ -33,10 +33,10 @@ class client_connection {
   // Sends request_bytes() and reads one response into `out`. On error the connection
   // must not be reused; stale() then says whether it failed before any response byte
   // arrived (a pooled connection the upstream had already closed).
-  task<client_error> exchange(client_response& out, bool head_request, std::size_t max_body,
-                              clock::time_point deadline);
+  task<client_error> round_trip(client_response& out, bool head_request, std::size_t max_body,
+                                clock::time_point deadline);
 
-  // The serialised request; filled by the caller before exchange().
+  // The serialised request; filled by the caller before round_trip().
   std::string& request_bytes() noexcept { return request_; }
   bool reusable() const noexcept { return reusable_; }
   bool stale() const noexcept { return stale_; }

@@ -22,19 +22,18 @@ server_state::server_state(handler& h, const server_limits& l)
       idle_timeouts(l.idle_timeout),
       send_timeouts(l.send_timeout) {}
 
-exchange* server_state::acquire() {
-  if (free_.empty()) return new exchange(limits);
-  exchange* e = free_.back().release();
+workspace* server_state::acquire() {
+  if (free_.empty()) return new workspace(limits);
+  workspace* w = free_.back().release();
   free_.pop_back();
   if (free_.size() < unused_since_trim_) unused_since_trim_ = free_.size();
-  return e;
+  return w;
 }
 
-void server_state::release(exchange* e) {
-  e->parser.reset();
-  e->out.clear();
-  e->assembly.clear();
-  free_.emplace_back(e);
+void server_state::release(workspace* w) {
+  w->reader.reset();
+  w->out.clear();
+  free_.emplace_back(w);
 }
 
 void server_state::begin_stop() {
@@ -73,12 +72,7 @@ struct connection_control {
       // The peer stopped reading: shut the socket down, which fails the stalled send
       // (and ends the receive) — no per-connection cancellation state needed.
       self->send_timed_out = true;
-      io_uring_sqe* s = runtime::current().sqe();
-      io_uring_prep_shutdown(s, self->socket.index, SHUT_RDWR);
-      self->socket.apply(s);
-      // Fire and forget (user_data 0: the loop dispatches nothing); the socket may
-      // already be gone.
-      io_uring_sqe_set_data64(s, 0);
+      shutdown(self->socket, SHUT_RDWR).detach();  // the socket may be gone already
     } else {
       self->rx->cancel(/*timed_out=*/true);
     }
@@ -143,77 +137,71 @@ void write_error(output_buffer& out, int status, std::string_view reason) {
 
 // What a connection carries between batches.
 struct connection_flow {
-  exchange* ex = nullptr;  // only while bytes are in hand
+  workspace* ws = nullptr;  // only while bytes are in hand
   zero_copy_policy zc;
   bool continue_sent = false;
   bool request_done = false;  // the last batch completed a request: a partial tail is a new one
   const peer_address* peer = nullptr;  // known only when the access log needs it
 };
 
-// Parses and answers every complete request in `received` (plus any partial request
-// kept from before), sends the answers, keeps a partial tail. Its frame exists only
-// while a batch is processed, so an idle connection's frame stays small.
-// Returns false when the connection must close.
+// The batch ended without a request: returns whether the connection stays open.
+bool settle_batch_end(server_state& s, workspace& ws, connection_flow& flow,
+                      request_reader::status end) {
+  if (end == request_reader::status::error) {
+    const std::size_t before = ws.out.size();
+    write_error(ws.out, ws.reader.error_status(), ws.reader.error_reason());
+    s.watch.rejected(flow.peer, ws.reader.rejected(), 1, ws.reader.error_status(),
+                     ws.out.size() - before);
+    ++s.stats.error_responses;
+    return false;
+  }
+  if (end == request_reader::status::incomplete && ws.reader.awaiting_continue() &&
+      !flow.continue_sent) {
+    ws.out.append("HTTP/1.1 100 Continue\r\n\r\n");
+    flow.continue_sent = true;
+  }
+  return true;
+}
+
+// Answers every complete request of one receive (after any partial request kept from
+// before), sending whenever a batch of answers is full, then the rest; keeps a partial
+// tail. Its frame exists only while a receive is processed, so an idle connection's
+// frame stays small. Returns false when the connection must close.
 task<bool> process_input(server_state& s, descriptor socket, connection_flow& flow,
                          connection_control& control, recv_result received) {
-  if (flow.ex == nullptr) flow.ex = s.acquire();
-  exchange* ex = flow.ex;
-  bool open = true;
-
-  std::string_view input(received.lease.data().data(), received.lease.data().size());
-  s.watch.received(input.size());
-  s.handler_.on_receive(input);
-  const bool assembled = !ex->assembly.empty();
-  if (assembled) {  // the rest of a request that spanned receives
-    ex->assembly.append(input);
-    received.lease.release();
-    input = ex->assembly;
-  }
-
-  std::size_t offset = 0;
-  std::size_t answered = 0;
+  if (flow.ws == nullptr) flow.ws = s.acquire();
+  workspace& ws = *flow.ws;
+  s.watch.received(received.lease.data().size());
+  s.handler_.on_receive({received.lease.data().data(), received.lease.data().size()});
+  ws.reader.begin(std::move(received.lease));
   flow.request_done = false;
-  const std::uint64_t scanned_before = ex->parser.bytes_scanned();
-  while (offset < input.size()) {
-    const auto outcome = ex->parser.parse(input.substr(offset), ex->req);
-    if (outcome == request_parser::outcome::incomplete) {
-      if (ex->parser.awaiting_continue() && !flow.continue_sent) {
-        ex->out.append("HTTP/1.1 100 Continue\r\n\r\n");
-        flow.continue_sent = true;
-      }
-      break;
-    }
-    if (outcome == request_parser::outcome::error) {
-      const std::size_t before = ex->out.size();
-      write_error(ex->out, ex->parser.error_status(), ex->parser.error_reason());
-      s.watch.rejected(flow.peer, input.substr(offset), 1, ex->parser.error_status(),
-                       ex->out.size() - before);
-      ++s.stats.error_responses;
-      open = false;
-      offset = input.size();
+  bool open = true;
+  std::size_t answered = 0;
+  for (;;) {
+    const request_reader::status got = ws.reader.next(ws.req);
+    if (got != request_reader::status::request) {
+      open = settle_batch_end(s, ws, flow, got);
       break;
     }
     flow.continue_sent = false;
     flow.request_done = true;
-    offset += ex->parser.consumed();
     ++s.stats.requests;
-    request& req = ex->req;
-    const bool keep_alive = req.keep_alive && !control.draining;
-    response res(ex->out, req.method == method::head, keep_alive, req.version_minor == 0);
-    const std::size_t before = ex->out.size();
+    request& req = ws.req;
+    response res(ws.out, req.method == method::head, req.keep_alive && !control.draining,
+                 req.version_minor == 0);
+    const std::size_t before = ws.out.size();
     const std::uint64_t started = s.watch.handler_started();
     if (!s.handler_.handle(req, res)) co_await s.handler_.handle_async(req, res);
     if (!res.finished()) res.send_text(500, "handler did not respond\n");
-    s.watch.answered(flow.peer, req, res.status(), ex->out.size() - before, started);
+    s.watch.answered(flow.peer, req, res.status(), ws.out.size() - before, started);
     if (!res.keep_alive()) {
       open = false;
-      offset = input.size();
       break;
     }
     // Backpressure: answer a bounded batch, send it, then go on parsing.
-    if (++answered >= s.limits.max_pipelined || ex->out.size() >= s.limits.max_output_bytes) {
+    if (++answered >= s.limits.max_pipelined || ws.out.size() >= s.limits.max_output_bytes) {
       // Named result: GCC 12 miscompiles `if (co_await ...)` conditions.
-      const bool sent = co_await send_all(s, socket, ex->out, flow.zc, control);
+      const bool sent = co_await send_all(s, socket, ws.out, flow.zc, control);
       if (!sent) {
         open = false;
         break;
@@ -221,28 +209,14 @@ task<bool> process_input(server_state& s, descriptor socket, connection_flow& fl
       answered = 0;
     }
   }
-
-  s.stats.bytes_parsed += ex->parser.bytes_scanned() - scanned_before;
-
-  // Keep the unparsed tail (a partial request) and give the buffer back.
-  if (open && offset < input.size()) {
-    if (assembled) {
-      ex->assembly.erase(0, offset);
-    } else {
-      ex->assembly.assign(input.substr(offset));
-    }
-  } else {
-    ex->assembly.clear();
-  }
-  received.lease.release();
-
-  if (!ex->out.empty()) {
-    const bool sent = co_await send_all(s, socket, ex->out, flow.zc, control);
+  s.stats.bytes_parsed += ws.reader.end(/*keep_tail=*/open);
+  if (!ws.out.empty()) {
+    const bool sent = co_await send_all(s, socket, ws.out, flow.zc, control);
     if (!sent) open = false;
   }
-  if (ex->assembly.empty()) {
-    s.release(ex);
-    flow.ex = nullptr;
+  if (!ws.reader.partial()) {
+    s.release(flow.ws);
+    flow.ws = nullptr;
   }
   co_return open;
 }
@@ -250,11 +224,11 @@ task<bool> process_input(server_state& s, descriptor socket, connection_flow& fl
 // Answers a stalled partial request with 408.
 task<void> answer_timeout(server_state& s, descriptor socket, connection_flow& flow,
                           connection_control& control) {
-  const std::size_t before = flow.ex->out.size();
-  write_error(flow.ex->out, 408, "request timeout");
-  s.watch.rejected(flow.peer, flow.ex->assembly, 1, 408, flow.ex->out.size() - before);
+  const std::size_t before = flow.ws->out.size();
+  write_error(flow.ws->out, 408, "request timeout");
+  s.watch.rejected(flow.peer, flow.ws->reader.held(), 1, 408, flow.ws->out.size() - before);
   ++s.stats.error_responses;
-  co_await send_all(s, socket, flow.ex->out, flow.zc, control);
+  co_await send_all(s, socket, flow.ws->out, flow.zc, control);
 }
 
 task<void> close_socket(descriptor socket) {
@@ -279,7 +253,7 @@ task<void> serve_connection(server_state& s, descriptor socket) {
   bool open = !s.graceful.stop_requested();
 
   while (open) {
-    const bool partial = flow.ex != nullptr && !flow.ex->assembly.empty();
+    const bool partial = flow.ws != nullptr && flow.ws->reader.partial();
     // The header timeout runs from a request's first byte: more bytes of the same request
     // must not re-arm it, or a client trickling bytes would never time out.
     if (!partial) {
@@ -298,13 +272,13 @@ task<void> serve_connection(server_state& s, descriptor socket) {
       break;
     }
     open = co_await process_input(s, socket, flow, control, std::move(received));
-    if (control.draining && flow.ex == nullptr) open = false;
+    if (control.draining && flow.ws == nullptr) open = false;
   }
 
   if (control.timer.owner != nullptr) control.timer.owner->disarm(control.timer);
   s.graceful.remove(&control.on_shutdown);
   co_await rx.stop();
-  if (flow.ex != nullptr) s.release(flow.ex);
+  if (flow.ws != nullptr) s.release(flow.ws);
   co_await close_socket(socket);
   s.watch.connection_closed();
   s.connections.done();

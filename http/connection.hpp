@@ -4,41 +4,39 @@
 
 #include <cstdint>
 #include <memory>
-#include <string>
 #include <vector>
 
 #include "core/descriptor.hpp"
 #include "core/listener.hpp"
 #include "core/stop.hpp"
 #include "core/task.hpp"
+#include "core/timeout_list.hpp"
 #include "core/wait_group.hpp"
 #include "http/handler.hpp"
 #include "http/limits.hpp"
 #include "http/observer.hpp"
 #include "http/output_buffer.hpp"
-#include "http/parser.hpp"
-#include "http/server.hpp"
-#include "http/timeouts.hpp"
+#include "http/request_reader.hpp"
+#include "http/server_stats.hpp"
 
 namespace coring::http {
 
 // What a connection needs only while it has bytes in hand: pooled per thread, so an
 // idle keep-alive connection holds no parser, no buffers — just its coroutine frame.
-struct exchange {
-  explicit exchange(const server_limits& limits) : parser(limits) {}
-  request_parser parser;
+struct workspace {
+  explicit workspace(const server_limits& limits) : reader(limits) {}
+  request_reader reader;
   request req;
   output_buffer out;
-  std::string assembly;  // a request that spans receives (rare): its bytes so far
 };
 
 class server_state {
  public:
   server_state(handler& h, const server_limits& limits);
 
-  exchange* acquire();
-  void release(exchange* e);
-  // Frees the exchanges no connection needed since the last call (called by the ticker):
+  workspace* acquire();
+  void release(workspace* w);
+  // Frees the workspaces no connection needed since the last call (called by the ticker):
   // a burst's pool drains away once the burst is over, steady load keeps its pool.
   void trim() noexcept;
   // Stops accepting and asks every connection to finish (idle ones close at once).
@@ -59,8 +57,8 @@ class server_state {
   observer watch{nullptr, nullptr};  // metrics and access log, when enabled
 
  private:
-  std::vector<std::unique_ptr<exchange>> free_;
-  std::size_t unused_since_trim_ = 0;  // the fewest free exchanges seen since the last trim
+  std::vector<std::unique_ptr<workspace>> free_;
+  std::size_t unused_since_trim_ = 0;  // the fewest free workspaces seen since the last trim
 };
 
 task<void> serve_connection(server_state& state, descriptor socket);

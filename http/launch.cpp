@@ -1,149 +1,67 @@
 #include "http/launch.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <memory>
-#include <mutex>
-#include <optional>
-#include <string>
-#include <thread>
 #include <utility>
-#include <vector>
 
-#include "core/message.hpp"
-#include "core/threads.hpp"
-#include "core/time.hpp"
-#include "core/when_all.hpp"
-#include "http/access_log.hpp"
-#include "http/metrics.hpp"
-#include "http/metrics_handler.hpp"
+#include "http/operations.hpp"
 #include "http/server.hpp"
 
 namespace coring::http {
 namespace {
 
-struct launch_state {
-  const server_config* config;
-  const std::function<handler&(unsigned)>* make_handler;
-  unsigned threads;
-  std::atomic<int> bound_port{-1};  // -1: not yet; -2: thread 0 failed
-  std::atomic<unsigned> listening{0};
-  std::mutex mutex;  // guards what follows
-  runtime_stats totals;
-  std::uint64_t requests = 0;
-  std::string error;
-  std::unique_ptr<metrics> counters;  // when config.metrics_path is set
-  // By thread: set by the thread once its log is open. The logs outlive the threads,
-  // so a SIGHUP that races the end of a thread reaches a live object.
-  std::vector<std::atomic<access_log*>> logs;
-  std::vector<std::unique_ptr<access_log>> log_storage;
-};
-
-// Each thread publishes its ring counters about once a second for the metrics scrape.
-task<void> publish_ring_stats(thread_metrics* mine) {
-  for (;;) {
-    mine->ring.publish(runtime::current().stats());
-    const io_result slept = co_await sleep_for(std::chrono::seconds(1));
-    if (!slept) co_return;  // shutting down
-  }
-}
-
-// SIGHUP (on thread 0): every thread reopens its access log.
-void reopen_access_logs(launch_state* st) {
-  bool any = false;
-  const std::vector<runtime*>& runtimes = all_runtimes();
-  for (std::size_t i = 0; i < st->logs.size() && i < runtimes.size(); ++i) {
-    access_log* log = st->logs[i].load();
-    if (log == nullptr) continue;
-    any = true;
-    if (runtimes[i] == runtime::current_or_null()) {
-      log->reopen();
-    } else {
-      post_message(*runtimes[i], log->reopen_notice());
+void take_limit_flags(cli& flags, server_limits& l) {
+  if (auto v = flags.take_size("max-header-bytes")) l.max_header_bytes = *v;
+  if (auto v = flags.take_number("max-headers", 1, 10'000)) l.max_headers = *v;
+  if (auto v = flags.take_size("max-uri-bytes")) l.max_uri_bytes = *v;
+  if (auto v = flags.take_size("max-body-bytes")) l.max_body_bytes = *v;
+  if (auto v = flags.take_number("max-pipelined", 1, 1'000'000)) l.max_pipelined = *v;
+  if (auto v = flags.take_size("max-output-bytes")) l.max_output_bytes = *v;
+  if (auto v = flags.take_number("max-queued-receives", 1, 4096)) l.max_queued_receives = *v;
+  // A zero connection timeout would close every connection at the next tick: refused.
+  // (A zero drain timeout is meaningful: cancel in-flight work at once.)
+  for (auto [name, field] :
+       {std::pair{"header-timeout", &l.header_timeout}, std::pair{"idle-timeout", &l.idle_timeout},
+        std::pair{"send-timeout", &l.send_timeout}}) {
+    if (auto v = flags.take_duration_as<std::chrono::milliseconds>(name)) {
+      if (v->count() <= 0) flags.fail(std::string("--") + name + " must be more than 0");
+      *field = *v;
     }
   }
-  if (!any) std::fprintf(stderr, "coring: SIGHUP received, no access log to reopen\n");
+  if (auto v = flags.take_duration_as<std::chrono::milliseconds>("drain-timeout"))
+    l.drain_timeout = *v;
 }
 
-// Serves until shutdown, then lets the access log write its last lines.
-task<void> serve_then_close_log(server* srv, listener* l, access_log* log) {
-  co_await srv->serve(*l);
-  if (log != nullptr) log->close();
+std::string limit_flags_help(const server_limits& d) {
+  auto size = [](std::size_t bytes) {
+    if (bytes % (1024 * 1024) == 0) return std::to_string(bytes / (1024 * 1024)) + "m";
+    if (bytes % 1024 == 0) return std::to_string(bytes / 1024) + "k";
+    return std::to_string(bytes);
+  };
+  auto duration = [](std::chrono::milliseconds ms) { return format_duration(ms); };
+  return "  --max-header-bytes N     request line + headers (default " + size(d.max_header_bytes) +
+         ") → 431\n" + "  --max-headers N          header fields (default " +
+         std::to_string(d.max_headers) + ") → 431\n" +
+         "  --max-uri-bytes N        request target (default " + size(d.max_uri_bytes) +
+         ") → 414\n" + "  --max-body-bytes N       request body (default " +
+         size(d.max_body_bytes) + ") → 413\n" +
+         "  --max-pipelined N        requests answered per send (default " +
+         std::to_string(d.max_pipelined) + ")\n" +
+         "  --max-output-bytes N     pending output before reading pauses (default " +
+         size(d.max_output_bytes) + ")\n" +
+         "  --max-queued-receives N  receives a busy connection leaves unread before its\n"
+         "                           receive pauses (default " +
+         std::to_string(d.max_queued_receives) + ")\n" +
+         "  --header-timeout D       first byte to complete request (default " +
+         duration(d.header_timeout) + ") → 408\n" +
+         "  --idle-timeout D         keep-alive idle time (default " + duration(d.idle_timeout) +
+         ")\n" + "  --send-timeout D         a response send that makes no progress (default " +
+         duration(d.send_timeout) + ") → close\n" +
+         "  --drain-timeout D        on SIGINT/SIGTERM, let requests finish this long (default " +
+         duration(d.drain_timeout) + ")\n";
 }
-
-task<void> run_log(access_log* log) {
-  if (log != nullptr) co_await log->run();
-}
-
-task<void> serve_thread(launch_state* st, unsigned index) {
-  const server_config& config = *st->config;
-  std::uint16_t port = config.port;
-  if (index > 0 && port == 0) {  // share thread 0's ephemeral port (SO_REUSEPORT)
-    while (st->bound_port.load() == -1) std::this_thread::yield();
-    if (st->bound_port.load() < 0) co_return;
-    port = static_cast<std::uint16_t>(st->bound_port.load());
-  }
-  std::optional<listener> l;
-  try {
-    l.emplace(socket_address::parse(config.host, port), config.listen);
-  } catch (const std::exception& e) {
-    {
-      std::lock_guard lock(st->mutex);
-      if (st->error.empty()) st->error = e.what();
-    }
-    if (index == 0) st->bound_port = -2;
-    shut_down_all_threads();
-    co_return;
-  }
-  if (index == 0) st->bound_port = l->port();
-
-  handler& app = (*st->make_handler)(index);
-  std::optional<metrics_handler> with_metrics;
-  thread_metrics* mine = st->counters ? &st->counters->thread(index) : nullptr;
-  if (mine != nullptr) {
-    with_metrics.emplace(app, *st->counters, *mine, config.metrics_path);
-    runtime::current().spawn(publish_ring_stats(mine).under(&runtime::current().shutdown_source()));
-  }
-  access_log* log = nullptr;
-  if (!config.access_log.empty()) {
-    st->log_storage[index] = std::make_unique<access_log>(config.access_log);  // own slot
-    log = st->log_storage[index].get();
-    st->logs[index] = log;
-  }
-  server srv(with_metrics ? static_cast<handler&>(*with_metrics) : app, config.limits);
-  srv.observe(mine, log);
-  if (++st->listening == st->threads) {
-    std::printf("listening on %s:%u (%u thread%s)\n", config.host.c_str(), l->port(), st->threads,
-                st->threads == 1 ? "" : "s");
-    std::fflush(stdout);
-  }
-  co_await when_all(serve_then_close_log(&srv, &*l, log), run_log(log));
-  if (srv.accept_error() != 0) {
-    // Without a listener this thread only drained its connections: stop the process
-    // (every thread) and exit non-zero, rather than live on unable to accept.
-    {
-      std::lock_guard lock(st->mutex);
-      if (st->error.empty()) {
-        st->error = "accept on " + config.host + ":" + std::to_string(l->port()) +
-                    " failed: " + std::strerror(srv.accept_error());
-      }
-    }
-    shut_down_all_threads();
-  }
-
-  std::lock_guard lock(st->mutex);
-  st->totals += runtime::current().stats();
-  st->requests += srv.stats().requests;
-}
-
-}  // namespace
-
-namespace {
 
 void take_operations_flags(cli& flags, server_config& c) {
   if (auto v = flags.take_string("metrics-path")) {
@@ -164,111 +82,76 @@ void take_operations_flags(cli& flags, server_config& c) {
 }  // namespace
 
 void take_server_flags(cli& flags, server_config& c) {
-  if (auto v = flags.take_string("host")) c.host = *v;
-  if (auto v = flags.take_number("port", 0, 65535)) c.port = static_cast<std::uint16_t>(*v);
-  if (auto v = flags.take_number("threads", 0, 1024)) c.threads = static_cast<unsigned>(*v);
-  c.print_stats = flags.take_switch("stats") || c.print_stats;
-  server_limits& l = c.limits;
-  if (auto v = flags.take_size("max-header-bytes")) l.max_header_bytes = *v;
-  if (auto v = flags.take_number("max-headers", 1, 10'000)) l.max_headers = *v;
-  if (auto v = flags.take_size("max-uri-bytes")) l.max_uri_bytes = *v;
-  if (auto v = flags.take_size("max-body-bytes")) l.max_body_bytes = *v;
-  if (auto v = flags.take_number("max-pipelined", 1, 1'000'000)) l.max_pipelined = *v;
-  if (auto v = flags.take_size("max-output-bytes")) l.max_output_bytes = *v;
-  if (auto v = flags.take_number("max-queued-receives", 1, 4096)) l.max_queued_receives = *v;
-  // A zero connection timeout would close every connection at the next tick: refused.
-  // (A zero drain timeout is meaningful: cancel in-flight work at once.)
-  for (auto [name, field] :
-       {std::pair{"header-timeout", &l.header_timeout}, std::pair{"idle-timeout", &l.idle_timeout},
-        std::pair{"send-timeout", &l.send_timeout}}) {
-    if (auto v = flags.take_duration(name)) {
-      if (v->count() <= 0) flags.fail(std::string("--") + name + " must be more than 0");
-      *field = *v;
-    }
-  }
-  if (auto v = flags.take_duration("drain-timeout")) l.drain_timeout = *v;
-  if (auto v = flags.take_number("ring-entries", 1, 1u << 20))
-    c.ring.sq_entries = static_cast<unsigned>(*v);
+  take_launch_flags(flags, c);
+  take_limit_flags(flags, c.limits);
   if (auto v = flags.take_number("buffer-count", 1, 32768)) {
     if ((*v & (*v - 1)) != 0) flags.fail("--buffer-count must be a power of two");
     c.ring.buffer_count = static_cast<unsigned>(*v);
   }
-  if (auto v = flags.take_size("buffer-size")) c.ring.buffer_size = static_cast<unsigned>(*v);
-  if (auto v = flags.take_number("idle-batch", 0, 4096))
-    c.ring.idle_batch.completions = static_cast<unsigned>(*v);
-  if (auto v = flags.take_number("idle-batch-us", 1, 10'000))
-    c.ring.idle_batch.max_delay = std::chrono::microseconds(*v);
+  if (auto v = flags.take_size("buffer-size", 1, 1u << 20))
+    c.ring.buffer_size = static_cast<unsigned>(*v);
   take_operations_flags(flags, c);
 }
 
-std::string server_flags_help() {
-  return "  --host ADDR              address to listen on (default 0.0.0.0)\n"
-         "  --port N                 port (0: any free port, printed at start)\n"
-         "  --threads N              threads, one runtime each (default: one per CPU)\n"
-         "  --stats                  print runtime statistics and CPU µs/request at exit\n"
-         "  --max-header-bytes N     request line + headers (default 16k) → 431\n"
-         "  --max-headers N          header fields (default 64) → 431\n"
-         "  --max-uri-bytes N        request target (default 8k) → 414\n"
-         "  --max-body-bytes N       request body (default 1m) → 413\n"
-         "  --max-pipelined N        requests answered per send (default 128)\n"
-         "  --max-output-bytes N     pending output before reading pauses (default 256k)\n"
-         "  --max-queued-receives N  receives a busy connection leaves unread before its\n"
-         "                           receive pauses (default 8)\n"
-         "  --header-timeout D       first byte to complete request (default 10s) → 408\n"
-         "  --idle-timeout D         keep-alive idle time (default 60s)\n"
-         "  --send-timeout D         a response send that makes no progress (default 30s) → close\n"
-         "  --drain-timeout D        graceful shutdown bound (default 5s)\n"
-         "  --ring-entries N         io_uring submission queue entries (default 1024)\n"
-         "  --buffer-count N         provided receive buffers per thread (default 2048)\n"
-         "  --buffer-size N          bytes per provided buffer (default 4096)\n"
-         "  --idle-batch N           after a busy stretch, sleep until N completions are\n"
-         "                           ready (default 32; 0: wake at the first one)\n"
-         "  --idle-batch-us N        ... or until N µs have passed with one (default 200)\n"
-         "  --metrics-path PATH      Prometheus metrics on this path of the port (default\n"
-         "                           /metrics; 'off': none)\n"
+std::string server_flags_help(const server_config& d) {
+  return launch_flags_help(d) + limit_flags_help(d.limits) +
+         "  --buffer-count N         provided receive buffers per thread (default " +
+         std::to_string(d.ring.buffer_count) + ")\n" +
+         "  --buffer-size N          bytes per provided buffer (default " +
+         std::to_string(d.ring.buffer_size) + ")\n" +
+         "  --metrics-path PATH      Prometheus metrics on this path of the port (default " +
+         (d.metrics_path.empty() ? std::string("off") : d.metrics_path) +
+         "; 'off': none)\n"
          "  --access-log FILE        one line per request, appended to FILE ('-': stdout;\n"
          "                           default: none); SIGHUP reopens it\n";
 }
 
+void parse_server_command_line(int argc, char** argv, std::string_view description,
+                               server_config& config) {
+  const std::string_view path = argc > 0 ? argv[0] : "server";
+  const std::string_view program = path.substr(path.rfind('/') + 1);
+  cli flags(argc, argv,
+            "usage: " + std::string(program) + " [--port " + std::to_string(config.port) +
+                "] [--threads N] [options]\n" + std::string(description) + "\n\n" +
+                server_flags_help(config));
+  take_server_flags(flags, config);
+  flags.finish();
+}
+
+namespace {
+
+// One thread's server, until shutdown (or a broken listener).
+task<void> serve_http(serving_thread& thread, const server_config* config, handler* h,
+                      operations* ops, std::atomic<std::uint64_t>* requests) {
+  int accept_error = 0;
+  *requests += co_await ops->serve(thread.index(), *h, thread.accepting(), &accept_error);
+  if (accept_error != 0) {
+    // Without a listener this thread only drained its connections: stop the process
+    // and exit non-zero, rather than live on unable to accept.
+    thread.fail("accept on " + config->host + ":" + std::to_string(thread.accepting().port()) +
+                " failed: " + std::strerror(accept_error));
+  }
+}
+
+}  // namespace
+
 int run_server(const server_config& config, const std::function<handler&(unsigned)>& make_handler) {
-  launch_state st;
-  st.config = &config;
-  st.make_handler = &make_handler;
-  st.threads = config.threads != 0 ? config.threads : available_cpus();
-  if (!config.access_log.empty() && config.access_log != "-") {
-    // Refuse an unwritable log before any thread starts, with the file's name.
-    const int fd =
-        ::open(config.access_log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (fd < 0) {
-      std::fprintf(stderr, "error: --access-log %s: %s\n", config.access_log.c_str(),
-                   std::strerror(errno));
-      return 2;
-    }
-    ::close(fd);
+  if (const std::string refused = operations::check(config); !refused.empty()) {
+    std::fprintf(stderr, "%s: error: %s\n", program_invocation_short_name, refused.c_str());
+    return 2;
   }
-  if (!config.metrics_path.empty()) {
-    st.counters = std::make_unique<metrics>(config.name, st.threads);
-    st.counters->extra = config.extra_metrics;
-  }
-  st.logs = std::vector<std::atomic<access_log*>>(st.threads);
-  st.log_storage.resize(st.threads);
-  thread_options options;
-  options.threads = st.threads;
-  options.ring = config.ring;
-  try {
-    set_hangup_handler([&st] { reopen_access_logs(&st); });
-    run_threads(options, [&st](unsigned index) { return serve_thread(&st, index); });
-    set_hangup_handler({});
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
-    return 1;
-  }
-  if (!st.error.empty()) {
-    std::fprintf(stderr, "error: %s\n", st.error.c_str());
-    return 1;
-  }
-  if (config.print_stats) print_stats(stderr, st.totals, st.requests, process_cpu_micros());
-  return 0;
+  operations ops(config, config.thread_count());
+  std::atomic<std::uint64_t> requests{0};
+  runtime_stats totals;
+  const int status = launch_threads(
+      config,
+      [&](serving_thread& thread) {
+        return serve_http(thread, &config, &make_handler(thread.index()), &ops, &requests);
+      },
+      &totals);
+  if (status == 0 && config.print_stats)
+    print_stats(stderr, totals, requests.load(), process_cpu_micros());
+  return status;
 }
 
 }  // namespace coring::http

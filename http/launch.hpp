@@ -1,28 +1,24 @@
 #pragma once
-// run_server: the whole life of an HTTP app — one runtime, listener and server per
-// thread (SO_REUSEPORT), "listening on HOST:PORT" on stdout once every thread is
-// accepting, graceful shutdown on SIGINT/SIGTERM, and --stats output at exit.
+// run_server: the whole life of an HTTP app — core's launch_threads (one runtime,
+// listener and server per thread, "listening on HOST:PORT", graceful shutdown on
+// SIGINT/SIGTERM) with an http::server on each thread, and --stats output at exit.
 
-#include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 
-#include "core/listener.hpp"
-#include "core/runtime.hpp"
-#include "http/cli.hpp"
+#include "core/cli.hpp"
+#include "core/launch.hpp"
 #include "http/handler.hpp"
 #include "http/limits.hpp"
 
 namespace coring::http {
 
-struct server_config {
-  std::string host = "0.0.0.0";
-  std::uint16_t port = 8080;  // 0: any free port (printed)
-  unsigned threads = 0;       // 0: one per CPU
+// Apps spell the flag parser http::cli; it is core's.
+using coring::cli;
+
+struct server_config : launch_config {
   server_limits limits;
-  runtime::options ring;
-  listen_options listen;
-  bool print_stats = false;
   // Operations (http/metrics.hpp, http/access_log.hpp).
   std::string name = "coring";            // metric name prefix: <name>_requests_total
   std::string metrics_path = "/metrics";  // served on the app's port; empty: none
@@ -31,14 +27,19 @@ struct server_config {
   std::function<void(std::string& out)> extra_metrics;
 };
 
-// The flags every server app takes (--port, --threads, --host, --stats, --metrics-path,
-// --access-log and each limit).
+// The flags every HTTP server app takes: core's launch flags (--host, --port,
+// --threads, --stats, ...), each limit, --drain-timeout, --buffer-count, --buffer-size,
+// --metrics-path and --access-log.
 void take_server_flags(cli& flags, server_config& config);
-// Their help text, for an app's usage string.
-std::string server_flags_help();
+// Their help text, showing `defaults`.
+std::string server_flags_help(const server_config& defaults = {});
+// The whole command line of an app with no flags of its own: --help shows the usage
+// line, `description`, then the server flags with `config`'s values as defaults.
+void parse_server_command_line(int argc, char** argv, std::string_view description,
+                               server_config& config);
 
 // Runs until shutdown; make_handler(thread) is called once on each thread.
-// Returns the process exit code (0 after a graceful shutdown).
+// Returns the process exit code (0 after a graceful shutdown, 1 after an error).
 int run_server(const server_config& config,
                const std::function<handler&(unsigned thread)>& make_handler);
 

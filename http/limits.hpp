@@ -1,6 +1,6 @@
 #pragma once
 // server_limits: every bound the HTTP server enforces, each with a default and a flag
-// (see http/server_flags.hpp). A violation gets its status and a closed connection.
+// (see take_server_flags in http/launch.hpp). A violation gets its status and a closed connection.
 
 #include <chrono>
 #include <cstddef>

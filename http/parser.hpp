@@ -50,7 +50,6 @@ class request_parser {
   std::string_view error_reason() const noexcept { return error_reason_; }
   // After incomplete: the headers are in and the client waits for "100 Continue".
   bool awaiting_continue() const noexcept { return headers_done_ && expect_continue_; }
-  bool headers_complete() const noexcept { return headers_done_; }
 
  private:
   static int on_url(llhttp_t* p, const char* at, std::size_t length);

@@ -42,7 +42,6 @@ void request::clear() noexcept {
   keep_alive = true;
   header_count_ = 0;
   param_count_ = 0;
-  route = nullptr;
 }
 
 }  // namespace coring::http

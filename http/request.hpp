@@ -62,7 +62,6 @@ class request {
   void set_headers_storage(header_field* storage) noexcept { headers_ = storage; }
   bool add_param(std::string_view name, std::string_view value) noexcept;
   void clear_params() noexcept { param_count_ = 0; }
-  const void* route = nullptr;  // the router's match, carried to the async path
 
  private:
   header_field* headers_ = nullptr;  // owned by the parser (limits.max_headers entries)

@@ -106,9 +106,7 @@ bool router::match(const entry& e, request& req) {
   return false;
 }
 
-bool router::handle(request& req, response& res) {
-  bool path_matched = false;
-  unsigned allowed = 0;  // methods routed for this path, for the 405's Allow header
+const router::entry* router::find(request& req, unsigned& allowed, bool& path_matched) const {
   for (const entry& e : routes_) {
     if (!match(e, req)) continue;
     path_matched = true;
@@ -118,14 +116,19 @@ bool router::handle(request& req, response& res) {
       if (e.method == method::get) allowed |= 1u << static_cast<unsigned>(method::head);
       continue;
     }
-    if (e.sync) {
-      e.sync(req, res);
-      return true;
-    }
-    req.route = &e;
-    return false;
+    return &e;
   }
-  if (path_matched) {
+  return nullptr;
+}
+
+bool router::handle(request& req, response& res) {
+  bool path_matched = false;
+  unsigned allowed = 0;  // methods routed for this path, for the 405's Allow header
+  const entry* e = find(req, allowed, path_matched);
+  if (e != nullptr && !e->sync) return false;  // the server awaits handle_async()
+  if (e != nullptr) {
+    e->sync(req, res);
+  } else if (path_matched) {
     res.status(405);
     char allow[80];  // RFC 9110 §15.5.6: a 405 must list the allowed methods
     res.header("allow", format_allow(allowed, allow));
@@ -137,8 +140,12 @@ bool router::handle(request& req, response& res) {
   return true;
 }
 
+// Matching again (a few string compares) keeps the request free of router state: the
+// route handle() chose is the one found here, as routes never change while serving.
 task<void> router::handle_async(request& req, response& res) {
-  const auto* e = static_cast<const entry*>(req.route);
+  bool path_matched = false;
+  unsigned allowed = 0;
+  const entry* e = find(req, allowed, path_matched);
   co_await e->async(req, res);
 }
 

@@ -4,7 +4,7 @@
 //   router r;
 //   r.get("/v1/user", [](request&, response& res) { ... });
 //   r.get("/users/{id}", ...);               // req.param("id")
-//   r.post_async("/v1/proxy", fn_returning_task);
+//   r.get_async("/v1/relay", fn_returning_task);  // the server awaits the task
 //
 // No route for the path → 404; a route for the path but not the method → 405 with an
 // Allow header. Routes are matched in the order they were added.
@@ -50,6 +50,9 @@ class router : public handler {
     async_fn async;
   };
   static bool match(const entry& e, request& req);
+  // The route for `req` (its parameters captured into req), or nullptr; on the way,
+  // whether a route had the path and which methods those routes take.
+  const entry* find(request& req, unsigned& allowed, bool& path_matched) const;
   std::vector<entry> routes_;
 };
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/accept_loop.hpp"
+#include "core/coarse_clock.hpp"
 #include "core/io.hpp"
 #include "core/runtime.hpp"
 #include "core/time.hpp"
@@ -32,41 +34,30 @@ task<void> run_ticker(server_state* s) {
   }
 }
 
-task<void> wait_connections(server_state* s, stop_source* then_stop) {
-  co_await s->connections.wait();
-  then_stop->request_stop();
-}
+// Closes a connection that arrived while the server was stopping.
+task<void> close_unserved(descriptor socket) { co_await close(socket); }
 
-task<void> abort_after(std::chrono::milliseconds d, stop_source* abort) {
-  io_result r = co_await sleep_for(d);
-  if (r) abort->request_stop();  // the drain bound passed: cancel what is still running
+void start_connection(server_state* s, descriptor socket) {
+  runtime& rt = runtime::current();
+  if (s->stopping) {
+    rt.spawn(close_unserved(socket));
+    return;
+  }
+  ++s->stats.connections;
+  s->connections.add();
+  rt.spawn(serve_connection(*s, socket).under(&s->abort));
 }
 
 task<void> accept_loop(server_state* s, listener* l, stop_source* ticker_stop) {
-  runtime& rt = runtime::current();
-  for (;;) {
-    accepted a = co_await l->accept();
-    if (a.error == ECANCELED) break;
-    if (a.error != 0) {
-      // The listening socket is broken: stop as on a shutdown (open connections are
-      // drained) and let the caller see why.
-      s->accept_error = a.error;
-      s->begin_stop();
-      break;
-    }
-    if (s->stopping) {
-      co_await close(a.socket);
-      continue;
-    }
-    ++s->stats.connections;
-    s->connections.add();
-    rt.spawn(serve_connection(*s, a.socket).under(&s->abort));
+  const int broken =
+      co_await accept_each(*l, [s](descriptor socket) { start_connection(s, socket); });
+  if (broken != 0) {
+    // The listening socket is broken: stop as on a shutdown (open connections are
+    // drained) and let the caller see why.
+    s->accept_error = broken;
+    s->begin_stop();
   }
-  co_await l->drained();
-  l->close();  // refuse new connections while the open ones drain
-  stop_source drain_timer;
-  co_await when_all(wait_connections(s, &drain_timer),
-                    abort_after(s->limits.drain_timeout, &s->abort).under(&drain_timer));
+  co_await drain_connections(s->connections, s->abort, s->limits.drain_timeout);
   ticker_stop->request_stop();
 }
 

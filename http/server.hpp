@@ -7,24 +7,15 @@
 // connections, let in-flight requests finish and be answered, close; connections
 // still busy after limits.drain_timeout are cancelled.
 
-#include <cstdint>
 #include <memory>
 
 #include "core/listener.hpp"
 #include "core/task.hpp"
 #include "http/handler.hpp"
 #include "http/limits.hpp"
+#include "http/server_stats.hpp"
 
 namespace coring::http {
-
-struct server_stats {
-  std::uint64_t requests = 0;
-  std::uint64_t connections = 0;  // accepted in total
-  std::uint64_t error_responses =
-      0;                           // 4xx/5xx produced by the server itself (limits, parse errors)
-  std::uint64_t timeouts = 0;      // header (408) and idle timeouts
-  std::uint64_t bytes_parsed = 0;  // handed to llhttp: each received byte once, however split
-};
 
 class server_state;
 class thread_metrics;

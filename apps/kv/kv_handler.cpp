@@ -2,8 +2,8 @@
 
 #include <charconv>
 
+#include "core/coarse_clock.hpp"
 #include "http/response.hpp"
-#include "http/timeouts.hpp"
 
 namespace kv {
 
@@ -79,8 +79,7 @@ void kv_handler::dispatch(coring::http::request& req, coring::http::response& re
     case method::get:
     case method::head:
       // The value is copied into the output under the stripe lock: no other copy.
-      if (!store_.get(key, coring::http::coarse_now_ms(),
-                      [&res](std::string_view v) { res.body(v); })) {
+      if (!store_.get(key, coring::coarse_now_ms(), [&res](std::string_view v) { res.body(v); })) {
         res.body({});
       }
       return;
@@ -88,8 +87,7 @@ void kv_handler::dispatch(coring::http::request& req, coring::http::response& re
     case method::put:
       if (req.body.size() > limits.max_value) {
         res.send_text(413, "value too long\n");
-      } else if (store_.put(key, req.body, coring::http::coarse_now_ms()) ==
-                 store::put_result::full) {
+      } else if (store_.put(key, req.body, coring::coarse_now_ms()) == store::put_result::full) {
         res.send_text(507, "key limit reached\n");
       } else {
         res.body(req.body);

@@ -1,4 +1,5 @@
-// kv: the key-value HTTP store of seed 002 (Rust hyper + DashMap vs Go net/http).
+// kv: the key-value store benchmark — an HTTP GET/POST/DELETE store whose reference
+// implementations are Rust (hyper + DashMap) and Go (net/http + a locked map).
 //
 // One store shared by every thread (striped locks, see store.hpp and README.md), so a
 // write on any connection is visible on every other at once. Entries expire --ttl
@@ -8,12 +9,11 @@
 #include <memory>
 #include <vector>
 
+#include "core/coarse_clock.hpp"
 #include "core/runtime.hpp"
-#include "core/threads.hpp"
 #include "core/time.hpp"
 #include "http/launch.hpp"
 #include "http/metrics.hpp"
-#include "http/timeouts.hpp"
 #include "kv_handler.hpp"
 
 namespace {
@@ -32,14 +32,17 @@ coring::task<void> sweep_expired(kv::store* s, std::chrono::milliseconds ttl) {
     if (!slept) co_return;  // stopped: shutting down
     const std::size_t budget =
         std::clamp<std::size_t>(s->slot_count() / ticks_per_ttl, 16384, 65536);
-    s->sweep(coring::http::coarse_now_ms(), budget);
+    s->sweep(coring::coarse_now_ms(), budget);
   }
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  coring::http::cli flags(
+  coring::http::server_config config;
+  config.port = 8081;
+  config.name = "kv";
+  coring::cli flags(
       argc, argv,
       "usage: kv [--port 8081] [--threads N] [--ttl 60s] [--max-key 32]\n"
       "          [--max-value 32] [--max-keys N] [options]\n"
@@ -50,20 +53,17 @@ int main(int argc, char** argv) {
       "  --max-value N            longest value in bytes (default 32) → 413\n"
       "  --max-keys N             most keys stored (default 4000000); a new key beyond\n"
       "                           it → 507 (nothing is evicted)\n" +
-          coring::http::server_flags_help());
-  coring::http::server_config config;
-  config.port = 8081;
-  config.name = "kv";
+          coring::http::server_flags_help(config));
   coring::http::take_server_flags(flags, config);
   kv::store_options options;
-  if (auto d = flags.take_duration("ttl")) options.ttl = *d;
+  if (auto d = flags.take_duration_as<std::chrono::milliseconds>("ttl")) options.ttl = *d;
   if (auto n = flags.take_number("max-key", 1, 1024)) options.max_key = *n;
   if (auto n = flags.take_number("max-value", 0, 65536)) options.max_value = *n;
   if (auto n = flags.take_number("max-keys", 1, 1'000'000'000)) options.max_keys = *n;
   flags.finish();
 
   kv::store store(options);
-  const unsigned threads = config.threads != 0 ? config.threads : coring::available_cpus();
+  const unsigned threads = config.thread_count();
   config.extra_metrics = [&store](std::string& out) {
     coring::http::append_metric(out, "kv_keys", "gauge",
                                 "Keys stored (including expired ones not yet swept).",

@@ -60,7 +60,7 @@ coring::task<burst_end> splice_burst(int from, int to, pipe_pair pipe, const aut
     f->moved();
     *in_pipe = static_cast<std::size_t>(n);
     f->in_hand = *in_pipe;  // the shutdown watchdog must not end a session mid-burst
-    const bool out = co_await splice_out(pipe, to, in_pipe, p->pushes, f);
+    const bool out = co_await splice_out(pipe, to, in_pipe, p->cork, f);
     f->in_hand = 0;
     if (!out) co_return burst_end::failed;
     f->stats->spliced_bytes += static_cast<std::size_t>(n);

@@ -25,7 +25,7 @@
 
 #include "apps/proxy/flow.hpp"
 #include "apps/proxy/pipe_pool.hpp"
-#include "apps/proxy/push_batch.hpp"
+#include "apps/proxy/turn_cork.hpp"
 #include "core/task.hpp"
 
 namespace proxy {
@@ -33,7 +33,7 @@ namespace proxy {
 // What a thread's auto pumps share.
 struct auto_plumbing {
   pipe_pool* pipes;
-  push_batch* pushes;
+  turn_cork* cork;
   std::size_t receive;  // bytes per copy-path receive (--auto-receive)
   std::size_t bulk;     // bytes queued behind a full receive that make a burst bulky (--auto-bulk)
   std::size_t chunk;    // bytes per splice into the pipe (--pipe-size)

@@ -1,99 +1,55 @@
-// proxy: a TCP proxy on coring — see `proxy --help` and session.hpp.
+// proxy: a TCP proxy on coring, the TCP-proxy benchmark (a client's HTTP requests
+// relayed to an `upstream` server) — see `proxy --help` and session.hpp.
 //
-// Wiring only: parse flags, resolve the listen port, run one accept loop per thread
-// (server.cpp), print counters on exit.
+// Wiring only: parse flags, size the pipe pools, run core's launcher with one accept
+// loop per thread (server.cpp), print counters on exit.
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <exception>
-#include <string_view>
+#include <memory>
 
 #include "apps/proxy/options.hpp"
 #include "apps/proxy/pipe_pool.hpp"
 #include "apps/proxy/server.hpp"
-#include "core/threads.hpp"
-#include "http/cli.hpp"
-
-namespace {
-
-// With --port 0 every thread must listen on the same port (SO_REUSEPORT): reserve
-// one by binding a socket that never listens, so it never takes connections.
-int reserve_port(const coring::socket_address& address, std::uint16_t& port) {
-  const int fd = ::socket(address.family(), SOCK_STREAM | SOCK_CLOEXEC, 0);
-  const int one = 1;
-  if (fd < 0 || ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
-      ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0 ||
-      ::bind(fd, address.get(), address.length) != 0) {
-    std::perror("proxy: reserving a port");
-    return -1;
-  }
-  coring::socket_address bound;
-  bound.length = sizeof bound.storage;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&bound.storage), &bound.length);
-  port = bound.port();
-  return fd;
-}
-
-}  // namespace
+#include "core/launch.hpp"
 
 int main(int argc, char** argv) {
-  proxy::parse_outcome parsed = proxy::parse_options(argc, argv);
-  for (int i = 1; i < argc; ++i) {
-    if (std::string_view(argv[i]) == "--version") {
-      std::printf("proxy (coring) %s\n", coring::http::version());
-      return 0;
-    }
-  }
-  if (parsed.help) {
-    std::fputs(proxy::usage_text, stdout);
-    return 0;
-  }
-  if (!parsed.error.empty()) {
-    std::fprintf(stderr, "proxy: %s\nrun 'proxy --help' for usage\n", parsed.error.c_str());
-    return 2;
-  }
-  const proxy::options& opts = parsed.opts;
+  const proxy::options opts = proxy::parse_options(argc, argv);
   // A peer that goes away mid-splice must give EPIPE, not kill the process.
   std::signal(SIGPIPE, SIG_IGN);
 
   proxy::shared_state shared;
-  shared.threads = opts.threads != 0 ? opts.threads : coring::available_cpus();
+  const unsigned threads = opts.launch.thread_count();
   const std::size_t pipes =
       opts.max_pipes != 0 ? opts.max_pipes : proxy::pipe_pool::default_capacity(opts.pipe_size);
-  shared.pipes_per_thread = std::max<std::size_t>(2, pipes / shared.threads);
+  shared.pipes_per_thread = std::max<std::size_t>(2, pipes / threads);
 
-  for (unsigned i = 0; i < shared.threads; ++i)
+  for (unsigned i = 0; i < threads; ++i)
     shared.published.push_back(std::make_unique<proxy::published_thread>());
-  int reserved = -1;
-  shared.port = opts.port;
-  if (opts.port == 0) {
-    reserved = reserve_port(coring::socket_address::parse(opts.bind, 0), shared.port);
-    if (reserved < 0) return 1;
+  coring::launch_config launch = opts.launch;
+  if (opts.metrics_port) {
+    try {
+      proxy::open_metrics_listener(opts, shared);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "proxy: error: --metrics-port: %s\n", e.what());
+      return 1;
+    }
+    launch.after_listening = [&] {
+      std::printf("metrics on %s:%u\n", opts.launch.host.c_str(), shared.metrics->port());
+    };
   }
 
-  coring::thread_options topts;
-  topts.threads = shared.threads;
-  // No multishot recv in the proxy, so no provided buffers — but for the HTTP server of
-  // --metrics-port (a few scrapes at a time).
-  topts.ring.buffer_count = opts.metrics_port ? 64 : 0;
-  topts.ring.idle_batch = opts.idle_batch;
-  try {
-    coring::run_threads(topts, [&](unsigned index) { return proxy::serve(&opts, &shared, index); });
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "proxy: %s\n", e.what());
-    return 1;
-  }
-  if (reserved >= 0) ::close(reserved);
-
-  if (opts.stats) {
+  coring::runtime_stats runtime_totals;
+  const int status = coring::launch_threads(
+      launch, [&](coring::serving_thread& thread) { return proxy::serve(&opts, &shared, thread); },
+      &runtime_totals);
+  if (status == 0 && opts.launch.print_stats) {
     shared.totals.print(stdout);
-    coring::print_stats(stdout, shared.runtime_totals, shared.totals.sessions,
+    coring::print_stats(stdout, runtime_totals, shared.totals.sessions,
                         coring::process_cpu_micros());
     std::fflush(stdout);
   }
-  return shared.accept_failed ? 1 : 0;
+  return status;
 }

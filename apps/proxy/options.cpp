@@ -1,233 +1,118 @@
 #include "apps/proxy/options.hpp"
 
-#include <charconv>
-#include <cmath>
 #include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "core/cli.hpp"
 
 namespace proxy {
-
-const char* const usage_text =
-    "usage: proxy --upstream HOST:PORT[,HOST:PORT...] [options]\n"
-    "\n"
-    "A TCP proxy: every client connection is paired with a connection to an upstream\n"
-    "(round-robin, skipping one that just failed) and bytes flow both ways until both\n"
-    "sides are done.\n"
-    "\n"
-    "  --port N                 listen port (default 20000; 0: any free port)\n"
-    "  --bind ADDR              listen address (default 127.0.0.1)\n"
-    "  --upstream LIST          HOST:PORT[,HOST:PORT...] (numeric addresses)\n"
-    "  --mode auto|splice|copy  auto: copy, and splice a direction's bulky bursts (default);\n"
-    "                           splice: socket -> pipe -> socket in the kernel;\n"
-    "                           copy: recv into a user-space buffer and send it on\n"
-    "  --auto-receive BYTES     auto mode: bytes per receive on the copy path (default 4096)\n"
-    "  --auto-bulk BYTES        auto mode: a full receive with at least this many bytes\n"
-    "                           still queued splices the rest of the burst (default 24576)\n"
-    "  --engine poll|uring      splice mode's engine: poll = IORING_OP_POLL_ADD then\n"
-    "                           splice(2) with SPLICE_F_NONBLOCK (default; auto mode's\n"
-    "                           bursts always use it); uring = IORING_OP_SPLICE\n"
-    "  --push-batching on|off   poll engine: while a loop turn has more work, hold small\n"
-    "                           splices (SPLICE_F_MORE) and push them together with one\n"
-    "                           io_uring setsockopt each (default on; Linux 6.7+)\n"
-    "  --buffer BYTES           copy-mode buffer per direction (default 32768)\n"
-    "  --pipe-size BYTES        splice-mode pipe size, F_SETPIPE_SZ (default 65536)\n"
-    "  --max-pipes N            pipes per process (default: what pipe-user-pages-soft\n"
-    "                           allows); a session that finds none left is copied\n"
-    "  --connect-timeout DUR    upstream connect timeout (default 2s)\n"
-    "  --idle-timeout DUR       close a connection idle both ways this long (default 300s)\n"
-    "  --shutdown-timeout DUR   on SIGINT/SIGTERM, let sessions finish this long (default 3s)\n"
-    "  --max-conns N            close new clients at once above N sessions (default: no limit)\n"
-    "  --threads N              one runtime per thread (default: one per CPU)\n"
-    "  --idle-batch N           after a busy stretch, sleep until N completions are\n"
-    "                           ready (default 32; 0: wake at the first one)\n"
-    "  --idle-batch-us N        ... or until N µs have passed with one (default 200)\n"
-    "  --direct-accept          accept clients into io_uring direct descriptors\n"
-    "                           (--mode copy, or --mode splice --engine uring, only)\n"
-    "  --stats                  print counters on exit\n"
-    "  --metrics-port N         serve Prometheus metrics on GET /metrics of this port\n"
-    "                           (same address as --bind; 0: any free port, printed as\n"
-    "                           \"metrics on ADDR:PORT\" after the listening line)\n"
-    "  --help                   this text\n"
-    "\n"
-    "DUR is a number with a unit: 300ms, 2s, 1m, 100us (a bare number is seconds).\n"
-    "With --port 0 the first line on stdout is \"listening on ADDR:PORT\".\n";
-
-std::optional<std::chrono::nanoseconds> parse_duration(std::string_view text) {
-  double value = 0;
-  const char* begin = text.data();
-  const char* end = begin + text.size();
-  auto [rest, ec] = std::from_chars(begin, end, value);
-  if (ec != std::errc() || rest == begin || !(value >= 0) || !std::isfinite(value))
-    return std::nullopt;
-  std::string_view unit(rest, static_cast<std::size_t>(end - rest));
-  double scale = 0;
-  if (unit.empty() || unit == "s") {
-    scale = 1e9;
-  } else if (unit == "ms") {
-    scale = 1e6;
-  } else if (unit == "us") {
-    scale = 1e3;
-  } else if (unit == "ns") {
-    scale = 1;
-  } else if (unit == "m") {
-    scale = 60e9;
-  } else if (unit == "h") {
-    scale = 3600e9;
-  } else {
-    return std::nullopt;
-  }
-  const double ns = value * scale;
-  if (ns > 1e18) return std::nullopt;
-  return std::chrono::nanoseconds(static_cast<long long>(ns));
-}
-
 namespace {
 
-bool parse_size(std::string_view text, std::size_t min, std::size_t max, std::size_t& out) {
-  std::size_t value = 0;
-  auto [rest, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || rest != text.data() + text.size() || value < min || value > max) {
-    return false;
-  }
-  out = value;
-  return true;
+std::string usage(const options& defaults) {
+  return "usage: proxy --upstream HOST:PORT[,HOST:PORT...] [options]\n"
+         "\n"
+         "A TCP proxy: every client connection is paired with a connection to an upstream\n"
+         "(round-robin, skipping one that just failed) and bytes flow both ways until both\n"
+         "sides are done.\n"
+         "\n"
+         "  --upstream LIST          HOST:PORT[,HOST:PORT...] (numeric addresses)\n"
+         "  --mode auto|splice|copy  auto: copy, and splice a direction's bulky bursts (default);\n"
+         "                           splice: socket -> pipe -> socket in the kernel;\n"
+         "                           copy: recv into a user-space buffer and send it on\n"
+         "  --auto-receive SIZE      auto mode: bytes per receive on the copy path (default 4k)\n"
+         "  --auto-bulk SIZE         auto mode: a full receive with at least this many bytes\n"
+         "                           still queued splices the rest of the burst (default 24k)\n"
+         "  --engine poll|uring      splice engine: poll = IORING_OP_POLL_ADD then splice(2)\n"
+         "                           with SPLICE_F_NONBLOCK (default; auto mode's bursts always\n"
+         "                           use it); uring = IORING_OP_SPLICE\n"
+         "  --push-batching on|off   poll engine: while a loop turn has more work, hold small\n"
+         "                           splices (SPLICE_F_MORE) and push them together with one\n"
+         "                           io_uring setsockopt each (default on; Linux 6.7+)\n"
+         "  --buffer SIZE            copy-mode buffer per direction (default 32k)\n"
+         "  --pipe-size SIZE         splice-mode pipe size, F_SETPIPE_SZ (default 64k)\n"
+         "  --max-pipes N            pipes per process (default: what pipe-user-pages-soft\n"
+         "                           allows); a session that finds none left is copied\n"
+         "  --connect-timeout D      upstream connect timeout (default 2s)\n"
+         "  --idle-timeout D         close a connection idle both ways this long (default 300s)\n"
+         "  --drain-timeout D        on SIGINT/SIGTERM, let sessions finish this long (default "
+         "3s)\n"
+         "  --max-conns N            close new clients at once above N sessions (default: no "
+         "limit)\n"
+         "  --direct-accept          accept clients into io_uring direct descriptors\n"
+         "                           (--mode copy, or --mode splice --engine uring, only)\n"
+         "  --metrics-port N         serve Prometheus metrics on GET /metrics of this port\n"
+         "                           (same address as --host; 0: any free port, printed as\n"
+         "                           \"metrics on ADDR:PORT\" after the listening line)\n" +
+         coring::launch_flags_help(defaults.launch) +
+         "\nWith --port 0 the first line on stdout is \"listening on ADDR:PORT ...\".\n";
 }
 
-bool parse_upstreams(std::string_view list, std::vector<coring::socket_address>& out,
-                     std::string& error) {
+std::vector<coring::socket_address> parse_upstreams(coring::cli& flags, std::string_view list) {
+  std::vector<coring::socket_address> out;
   while (!list.empty()) {
     const std::size_t comma = list.find(',');
-    std::string_view item = list.substr(0, comma);
+    const std::string_view item = list.substr(0, comma);
     list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
     try {
       out.push_back(coring::socket_address::parse(item));
       if (out.back().port() == 0) throw std::invalid_argument("port 0");
     } catch (const std::exception& e) {
-      error = "bad --upstream '" + std::string(item) + "': " + e.what();
-      return false;
+      flags.fail("bad --upstream '" + std::string(item) + "': " + e.what());
     }
   }
-  if (out.empty()) error = "--upstream needs at least one HOST:PORT";
-  return !out.empty();
+  if (out.empty()) flags.fail("--upstream needs at least one HOST:PORT");
+  return out;
+}
+
+void take_timeouts(coring::cli& flags, options& o) {
+  const std::chrono::nanoseconds positive(1);
+  if (auto d = flags.take_duration("connect-timeout", positive)) o.connect_timeout = *d;
+  if (auto d = flags.take_duration("idle-timeout", positive)) o.idle_timeout = *d;
+  if (auto d = flags.take_duration("drain-timeout", positive)) o.drain_timeout = *d;
 }
 
 }  // namespace
 
-parse_outcome parse_options(int argc, char** argv) {
-  parse_outcome r;
-  options& o = r.opts;
-  auto fail = [&](std::string message) {
-    r.error = std::move(message);
-    return r;
-  };
-  for (int i = 1; i < argc; ++i) {
-    std::string_view flag = argv[i];
-    std::string_view value;
-    if (flag == "--help" || flag == "-h") {
-      r.help = true;
-      return r;
-    }
-    if (flag == "--stats") {
-      o.stats = true;
-      continue;
-    }
-    if (flag == "--direct-accept") {
-      o.direct_accept = true;
-      continue;
-    }
-    // Every other flag takes a value: "--flag value" or "--flag=value".
-    if (const std::size_t eq = flag.find('=');
-        flag.starts_with("--") && eq != std::string_view::npos) {
-      value = flag.substr(eq + 1);
-      flag = flag.substr(0, eq);
-    } else if (i + 1 < argc) {
-      value = argv[++i];
-    } else {
-      return fail("missing value for " + std::string(flag));
-    }
-    const std::string bad = "bad value for " + std::string(flag) + ": '" + std::string(value) + "'";
-    std::size_t n = 0;
-    if (flag == "--port") {
-      if (!parse_size(value, 0, 65535, n)) return fail(bad);
-      o.port = static_cast<std::uint16_t>(n);
-    } else if (flag == "--bind") {
-      o.bind = value;
-      try {
-        (void)coring::socket_address::parse(o.bind, 0);
-      } catch (const std::exception& e) {
-        return fail(bad + ": " + e.what());
-      }
-    } else if (flag == "--upstream") {
-      std::string error;
-      if (!parse_upstreams(value, o.upstreams, error)) return fail(error);
-    } else if (flag == "--mode") {
-      if (value == "auto") {
-        o.mode = pump_mode::automatic;
-      } else if (value == "splice") {
-        o.mode = pump_mode::splice;
-      } else if (value == "copy") {
-        o.mode = pump_mode::copy;
-      } else {
-        return fail(bad + " (auto, splice or copy)");
-      }
-    } else if (flag == "--engine") {
-      if (value == "uring") {
-        o.engine = splice_engine::uring;
-      } else if (value == "poll") {
-        o.engine = splice_engine::poll;
-      } else {
-        return fail(bad + " (uring or poll)");
-      }
-    } else if (flag == "--push-batching") {
-      if (value == "on") {
-        o.push_batching = true;
-      } else if (value == "off") {
-        o.push_batching = false;
-      } else {
-        return fail(bad + " (on or off)");
-      }
-    } else if (flag == "--buffer") {
-      if (!parse_size(value, 1, 1u << 30, o.buffer)) return fail(bad + " (1 .. 1 GiB)");
-    } else if (flag == "--auto-receive" || flag == "--auto-bulk") {
-      // Each direction's buffer holds both: bounded so that a session's stays modest.
-      if (!parse_size(value, 1, 1u << 24, n)) return fail(bad + " (1 .. 16 MiB)");
-      (flag == "--auto-receive" ? o.auto_receive : o.auto_bulk) = n;
-    } else if (flag == "--pipe-size") {
-      if (!parse_size(value, 4096, 1u << 30, o.pipe_size)) return fail(bad + " (4096 .. 1 GiB)");
-    } else if (flag == "--max-pipes") {
-      if (!parse_size(value, 0, 1u << 24, o.max_pipes)) return fail(bad);
-    } else if (flag == "--max-conns") {
-      if (!parse_size(value, 0, 1u << 30, o.max_conns)) return fail(bad);
-    } else if (flag == "--idle-batch") {
-      if (!parse_size(value, 0, 4096, n)) return fail(bad + " (0 .. 4096)");
-      o.idle_batch.completions = static_cast<unsigned>(n);
-    } else if (flag == "--idle-batch-us") {
-      if (!parse_size(value, 1, 10'000, n)) return fail(bad + " (1 .. 10000)");
-      o.idle_batch.max_delay = std::chrono::microseconds(n);
-    } else if (flag == "--metrics-port") {
-      if (!parse_size(value, 0, 65535, n)) return fail(bad + " (0 .. 65535)");
-      o.metrics_port = static_cast<std::uint16_t>(n);
-    } else if (flag == "--threads") {
-      if (!parse_size(value, 0, 1024, n)) return fail(bad + " (0 .. 1024)");
-      o.threads = static_cast<unsigned>(n);
-    } else if (flag == "--connect-timeout" || flag == "--idle-timeout" ||
-               flag == "--shutdown-timeout") {
-      auto d = parse_duration(value);
-      if (!d || d->count() == 0) return fail(bad + " (e.g. 2s, 300ms)");
-      if (flag == "--connect-timeout") o.connect_timeout = *d;
-      if (flag == "--idle-timeout") o.idle_timeout = *d;
-      if (flag == "--shutdown-timeout") o.shutdown_timeout = *d;
-    } else {
-      return fail("unknown flag " + std::string(flag));
-    }
-  }
-  if (o.upstreams.empty()) return fail("--upstream HOST:PORT is required");
-  if (o.direct_accept && (o.mode == pump_mode::automatic ||
-                          (o.mode == pump_mode::splice && o.engine == splice_engine::poll))) {
-    return fail(
+options::options() {
+  launch.host = "127.0.0.1";
+  launch.port = 20000;
+  launch.ring.buffer_count = 0;              // no multishot recv here: no provided buffers
+  launch.listen.direct_descriptors = false;  // splice(2) needs plain fds
+}
+
+options parse_options(int argc, char** argv) {
+  options o;
+  coring::cli flags(argc, argv, usage(o));
+  coring::take_launch_flags(flags, o.launch);
+  if (auto list = flags.take_string("upstream")) o.upstreams = parse_upstreams(flags, *list);
+  if (auto i = flags.take_choice("mode", {"splice", "copy", "auto"})) o.mode = pump_mode(*i);
+  if (auto i = flags.take_choice("engine", {"uring", "poll"})) o.engine = splice_engine(*i);
+  if (auto i = flags.take_choice("push-batching", {"on", "off"})) o.push_batching = *i == 0;
+  if (auto n = flags.take_size("buffer", 1, 1u << 30)) o.buffer = *n;
+  if (auto n = flags.take_size("pipe-size", 4096, 1u << 30)) o.pipe_size = *n;
+  // Each direction's auto buffer holds both: bounded so that a session's stays modest.
+  if (auto n = flags.take_size("auto-receive", 1, 1u << 24)) o.auto_receive = *n;
+  if (auto n = flags.take_size("auto-bulk", 1, 1u << 24)) o.auto_bulk = *n;
+  if (auto n = flags.take_number("metrics-port", 0, 65535))
+    o.metrics_port = static_cast<std::uint16_t>(*n);
+  if (auto n = flags.take_number("max-pipes", 0, 1u << 24)) o.max_pipes = *n;
+  if (auto n = flags.take_number("max-conns", 0, 1u << 30)) o.max_conns = *n;
+  take_timeouts(flags, o);
+  if (flags.take_switch("direct-accept")) o.launch.listen.direct_descriptors = true;
+  flags.finish();
+  // No multishot recv in the proxy, so no provided buffers — but for the HTTP server of
+  // --metrics-port (a few scrapes at a time).
+  if (o.metrics_port) o.launch.ring.buffer_count = 64;
+  if (o.upstreams.empty()) flags.fail("--upstream HOST:PORT is required");
+  const bool splices_itself = o.mode == pump_mode::automatic ||
+                              (o.mode == pump_mode::splice && o.engine == splice_engine::poll);
+  if (o.launch.listen.direct_descriptors && splices_itself) {
+    flags.fail(
         "--direct-accept needs --mode copy or --mode splice --engine uring (splice(2) needs "
         "plain fds)");
   }
-  return r;
+  return o;
 }
 
 }  // namespace proxy

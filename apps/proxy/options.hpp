@@ -1,16 +1,13 @@
 #pragma once
 // proxy options: the command line, parsed and validated before anything starts.
+// Flags and their value syntax are core's (core/cli.hpp); a bad one exits with status 2.
 
 #include <chrono>
 #include <cstddef>
-#include <cstdint>
-#include <optional>
-#include <string>
-#include <string_view>
 #include <vector>
 
 #include "core/address.hpp"
-#include "core/idle_batch.hpp"
+#include "core/launch.hpp"
 
 namespace proxy {
 
@@ -21,12 +18,13 @@ enum class pump_mode { splice, copy, automatic };
 enum class splice_engine { uring, poll };
 
 struct options {
-  std::string bind = "127.0.0.1";
-  std::uint16_t port = 20000;  // 0: pick a free port and print it
+  options();
+
+  coring::launch_config launch;  // --host, --port, --threads, --stats, ... (core/launch.hpp)
   std::vector<coring::socket_address> upstreams;
   pump_mode mode = pump_mode::automatic;
   splice_engine engine = splice_engine::poll;
-  bool push_batching = true;        // poll engine: see push_batch.hpp
+  bool push_batching = true;        // poll engine: see turn_cork.hpp
   std::size_t buffer = 32768;       // copy mode: bytes per recv, per direction
   std::size_t pipe_size = 65536;    // splice mode: F_SETPIPE_SZ (see README: measured)
   std::size_t auto_receive = 4096;  // auto mode: bytes per copy-path receive
@@ -34,26 +32,13 @@ struct options {
   std::size_t max_pipes = 0;        // per process; 0: from /proc/sys/fs/pipe-user-pages-soft
   std::chrono::nanoseconds connect_timeout = std::chrono::seconds(2);
   std::chrono::nanoseconds idle_timeout = std::chrono::seconds(300);
-  std::chrono::nanoseconds shutdown_timeout = std::chrono::seconds(3);
-  std::size_t max_conns = 0;   // 0: unlimited
-  bool direct_accept = false;  // accept into direct descriptors (not with the poll engine)
-  unsigned threads = 0;        // 0: one per CPU
-  coring::idle_batch_options idle_batch{};
-  bool stats = false;
+  std::chrono::nanoseconds drain_timeout = std::chrono::seconds(3);
+  std::size_t max_conns = 0;                  // 0: unlimited
   std::optional<std::uint16_t> metrics_port;  // Prometheus /metrics here (0: any free port)
 };
 
-// "2s", "300ms", "1.5s", "100us", "1m"; a bare number means seconds.
-std::optional<std::chrono::nanoseconds> parse_duration(std::string_view text);
-
-struct parse_outcome {
-  options opts;
-  bool help = false;
-  std::string error;  // non-empty: print it and exit 2
-};
-
-parse_outcome parse_options(int argc, char** argv);
-
-extern const char* const usage_text;
+// Parses and validates the command line; prints usage and exits for --help and
+// --version, and exits with status 2 on anything wrong.
+options parse_options(int argc, char** argv);
 
 }  // namespace proxy

@@ -1,13 +1,11 @@
 #include "apps/proxy/server.hpp"
 
-#include <cstdio>
 #include <cstring>
 #include <optional>
 
 #include "apps/proxy/session.hpp"
-#include "core/listener.hpp"
+#include "core/accept_loop.hpp"
 #include "core/runtime.hpp"
-#include "core/threads.hpp"
 #include "core/time.hpp"
 #include "core/when_all.hpp"
 #include "http/server.hpp"
@@ -18,31 +16,13 @@ using coring::task;
 
 namespace {
 
-task<void> wait_then_stop(coring::wait_group* sessions, coring::stop_source* timer) {
-  co_await sessions->wait();
-  timer->request_stop();
-}
-
-task<void> stop_after(std::chrono::nanoseconds bound, coring::stop_source* target) {
-  // (Never `if (co_await op)`: GCC 12 miscompiles an io_op awaited in a condition.)
-  const coring::io_result slept = co_await coring::sleep_for(bound);
-  if (slept) target->request_stop();
-}
-
-// Waits for the sessions to end; past `bound`, stops the ones still running.
-task<void> drain(session_context* ctx, std::chrono::nanoseconds bound) {
-  coring::stop_source timer;
-  co_await coring::when_all(wait_then_stop(&ctx->sessions, &timer),
-                            stop_after(bound, &ctx->sessions_stop).under(&timer));
-}
-
 void stop_listener(void* l) noexcept { static_cast<coring::listener*>(l)->stop(); }
 
 // Once a second, closes the pipes no session needed since the last tick, and
 // publishes the thread's counters for --metrics-port.
 task<void> every_second(session_context* ctx, published_thread* out) {
   for (;;) {
-    ctx->stats.held_pushes = ctx->pushes.pushes();
+    ctx->stats.held_pushes = ctx->cork.pushes();
     out->proxy.publish(ctx->stats);
     out->ring.publish(coring::runtime::current().stats());
     const coring::io_result slept = co_await coring::sleep_for(std::chrono::seconds(1));
@@ -52,90 +32,74 @@ task<void> every_second(session_context* ctx, published_thread* out) {
 }
 
 // --metrics-port, on thread 0: an HTTP server beside the proxy; it stops at shutdown.
-task<void> serve_metrics(shared_state* shared, coring::listener* l) {
-  if (l == nullptr) co_return;
+task<void> serve_metrics(shared_state* shared, unsigned index) {
+  if (index != 0 || !shared->metrics) co_return;
   metrics_endpoint endpoint(shared->published, shared->active);
   coring::http::server_limits limits;
   limits.drain_timeout = std::chrono::seconds(1);
   coring::http::server server(endpoint, limits);
-  co_await server.serve(*l);
+  co_await server.serve(*shared->metrics);
 }
 
-void open_metrics_listener(const options* opts, shared_state* shared, unsigned index,
-                           std::optional<coring::listener>& l) {
-  if (index != 0 || !opts->metrics_port) return;
-  coring::listen_options lo;
-  lo.reuse_port = false;  // one listener, and a port already taken is an error
-  l.emplace(coring::socket_address::parse(opts->bind, *opts->metrics_port), lo);
-  shared->metrics_port = l->port();
-}
-
-// Accepts and runs sessions until shutdown (or a broken listener), closes the idle
-// ones, lets the others finish within --shutdown-timeout, then stops `then_stop`.
-task<void> accept_sessions(const options* opts, shared_state* shared, coring::listener* listener,
-                           session_context* ctx, coring::stop_source* then_stop) {
+void start_session(const options* opts, shared_state* shared, session_context* ctx,
+                   coring::descriptor client) {
   coring::runtime& rt = coring::runtime::current();
-  coring::stop_callback on_shutdown(&stop_listener, listener);
-  if (!rt.shutdown_source().add(&on_shutdown)) listener->stop();
+  if (opts->max_conns != 0 && shared->active.load(std::memory_order_relaxed) >= opts->max_conns) {
+    ++ctx->stats.rejected;
+    rt.spawn(close_descriptor(client));  // closed at once; the loop goes on accepting
+    return;
+  }
+  shared->active.fetch_add(1, std::memory_order_relaxed);
+  ctx->sessions.add();
+  rt.spawn(run_session(ctx, client));
+}
 
-  for (;;) {
-    coring::accepted a = co_await listener->accept();
-    if (a.error != 0) {  // ECANCELED: stopped; anything else: the listener broke
-      if (a.error != ECANCELED) {
-        std::fprintf(stderr, "proxy: accept failed: %s; draining sessions and exiting\n",
-                     std::strerror(a.error));
-        shared->accept_failed = true;
-        coring::shut_down_all_threads();  // do not live on unable to accept
-      }
-      break;
-    }
-    if (opts->max_conns != 0 && shared->active.load(std::memory_order_relaxed) >= opts->max_conns) {
-      ++ctx->stats.rejected;
-      rt.spawn(close_descriptor(a.socket));  // closed at once; the loop goes on accepting
-      continue;
-    }
-    shared->active.fetch_add(1, std::memory_order_relaxed);
-    ctx->sessions.add();
-    rt.spawn(run_session(ctx, a.socket));
+// Accepts and runs sessions until shutdown (or a broken listener), lets them finish
+// within --drain-timeout, then stops `then_stop`.
+task<void> accept_sessions(const options* opts, shared_state* shared,
+                           coring::serving_thread* thread, session_context* ctx,
+                           coring::stop_source* then_stop) {
+  coring::runtime& rt = coring::runtime::current();
+  coring::listener& listener = thread->accepting();
+  coring::stop_callback on_shutdown(&stop_listener, &listener);
+  if (!rt.shutdown_source().add(&on_shutdown)) listener.stop();
+
+  const int broken = co_await coring::accept_each(
+      listener, [=](coring::descriptor client) { start_session(opts, shared, ctx, client); });
+  if (broken != 0) {
+    thread->fail(std::string("accept failed: ") + std::strerror(broken) +
+                 "; sessions drained before exiting");
   }
   rt.shutdown_source().remove(&on_shutdown);
   ctx->draining.request_stop();  // idle sessions end now, busy ones when they are idle
-  co_await listener->drained();
-  co_await drain(ctx, opts->shutdown_timeout);
+  co_await coring::drain_connections(ctx->sessions, ctx->sessions_stop, opts->drain_timeout);
   then_stop->request_stop();
 }
 
 }  // namespace
 
-task<void> serve(const options* opts, shared_state* shared, unsigned index) {
-  coring::runtime& rt = coring::runtime::current();
-  const coring::socket_address address = coring::socket_address::parse(opts->bind, shared->port);
+void open_metrics_listener(const options& opts, shared_state& shared) {
   coring::listen_options lo;
-  lo.direct_descriptors = opts->direct_accept;
-  coring::listener listener(address, lo);
-  std::optional<coring::listener> metrics;
-  open_metrics_listener(opts, shared, index, metrics);
-  if (shared->listening.fetch_add(1) + 1 == shared->threads) {
-    std::printf("listening on %s\n", address.to_string().c_str());
-    if (shared->metrics_port >= 0)
-      std::printf("metrics on %s:%d\n", opts->bind.c_str(), shared->metrics_port.load());
-    std::fflush(stdout);
-  }
+  lo.reuse_port = false;  // one listener, and a port already taken is an error
+  lo.direct_descriptors = false;
+  shared.metrics.emplace(coring::socket_address::parse(opts.launch.host, *opts.metrics_port), lo);
+}
 
-  session_context ctx(opts, index, shared->pipes_per_thread, &shared->active);
+task<void> serve(const options* opts, shared_state* shared, coring::serving_thread& thread) {
+  session_context ctx(opts, thread.index(), shared->pipes_per_thread, &shared->active);
   if (ctx.nonblocking_sockets && opts->push_batching) {  // this thread calls splice(2)
-    const bool supported = co_await push_batch::kernel_supports_it();
-    ctx.pushes = push_batch(supported);
+    const bool supported = co_await turn_cork::kernel_supports_it();
+    ctx.cork = turn_cork(supported);
   }
   coring::stop_source trimmer;
-  co_await coring::when_all(accept_sessions(opts, shared, &listener, &ctx, &trimmer),
-                            every_second(&ctx, shared->published[index].get()).under(&trimmer),
-                            serve_metrics(shared, metrics ? &*metrics : nullptr));
+  co_await coring::when_all(
+      accept_sessions(opts, shared, &thread, &ctx, &trimmer),
+      every_second(&ctx, shared->published[thread.index()].get()).under(&trimmer),
+      serve_metrics(shared, thread.index()));
 
-  ctx.stats.held_pushes = ctx.pushes.pushes();
+  ctx.stats.held_pushes = ctx.cork.pushes();
   std::lock_guard lock(shared->totals_mutex);
   shared->totals += ctx.stats;
-  shared->runtime_totals += rt.stats();
 }
 
 }  // namespace proxy

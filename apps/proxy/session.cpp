@@ -102,10 +102,10 @@ pump_pair make_pumps(session_context* ctx, descriptor client, int upstream_fd,
             splice_uring(upstream, client, pipes[1], o.pipe_size, down, &in_pipe[1])};
   }
   if (pipes != nullptr) {
-    return {splice_poll(client.index, upstream_fd, pipes[0], o.pipe_size, &ctx->pushes, up,
-                        &in_pipe[0]),
-            splice_poll(upstream_fd, client.index, pipes[1], o.pipe_size, &ctx->pushes, down,
-                        &in_pipe[1])};
+    return {
+        splice_poll(client.index, upstream_fd, pipes[0], o.pipe_size, &ctx->cork, up, &in_pipe[0]),
+        splice_poll(upstream_fd, client.index, pipes[1], o.pipe_size, &ctx->cork, down,
+                    &in_pipe[1])};
   }
   if (o.mode == pump_mode::automatic) {
     return {auto_pump(client.index, upstream_fd, &ctx->plumbing, up),

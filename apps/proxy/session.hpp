@@ -15,7 +15,7 @@
 #include "apps/proxy/counters.hpp"
 #include "apps/proxy/options.hpp"
 #include "apps/proxy/pipe_pool.hpp"
-#include "apps/proxy/push_batch.hpp"
+#include "apps/proxy/turn_cork.hpp"
 #include "apps/proxy/upstreams.hpp"
 #include "core/descriptor.hpp"
 #include "core/stop.hpp"
@@ -37,8 +37,8 @@ struct session_context {
   const options* opts;
   upstreams targets;
   pipe_pool pipes;
-  push_batch pushes;  // enabled by serve() once the kernel is probed
-  auto_plumbing plumbing{&pipes, &pushes, opts->auto_receive, opts->auto_bulk, opts->pipe_size};
+  turn_cork cork;  // enabled by serve() once the kernel is probed
+  auto_plumbing plumbing{&pipes, &cork, opts->auto_receive, opts->auto_bulk, opts->pipe_size};
   counters stats;
   coring::wait_group sessions;        // live sessions of this thread
   coring::stop_source sessions_stop;  // ends every session (shutdown bound reached)

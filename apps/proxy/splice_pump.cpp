@@ -51,7 +51,7 @@ coring::task<bool> wait_for(int fd, short events, flow* f) {
   co_return static_cast<bool>(ready);
 }
 
-coring::task<bool> splice_out(pipe_pair pipe, int to, std::size_t* in_pipe, push_batch* pushes,
+coring::task<bool> splice_out(pipe_pair pipe, int to, std::size_t* in_pipe, turn_cork* cork,
                               flow* f) {
   constexpr unsigned flags = SPLICE_F_NONBLOCK | SPLICE_F_MOVE;
   constexpr std::size_t first_out = 16384;
@@ -61,7 +61,7 @@ coring::task<bool> splice_out(pipe_pair pipe, int to, std::size_t* in_pipe, push
   std::size_t out = std::min(*in_pipe, first_out);
   bool held = false;  // the last splice out carried SPLICE_F_MORE: `to` needs a push
   while (*in_pipe > 0) {
-    const bool hold = pushes->should_hold();
+    const bool hold = cork->should_hold();
     const ssize_t m =
         ::splice(pipe.read, nullptr, to, nullptr, out, hold ? flags | SPLICE_F_MORE : flags);
     if (m > 0) {
@@ -69,7 +69,7 @@ coring::task<bool> splice_out(pipe_pair pipe, int to, std::size_t* in_pipe, push
       out = *in_pipe;
       held = hold;
     } else if (m < 0 && errno == EAGAIN) {
-      if (held) pushes->push_later(to);  // what TCP holds goes out while we wait
+      if (held) cork->push_later(to);  // what TCP holds goes out while we wait
       held = false;
       // (Named first: GCC 12 miscompiles an awaited call inside an `if` condition.)
       const bool writable = co_await wait_for(to, POLLOUT, f);
@@ -79,12 +79,12 @@ coring::task<bool> splice_out(pipe_pair pipe, int to, std::size_t* in_pipe, push
       co_return false;
     }
   }
-  if (held) pushes->push_later(to);
+  if (held) cork->push_later(to);
   co_return true;
 }
 
-coring::task<void> splice_poll(int from, int to, pipe_pair pipe, std::size_t chunk,
-                               push_batch* pushes, flow* f, std::size_t* in_pipe) {
+coring::task<void> splice_poll(int from, int to, pipe_pair pipe, std::size_t chunk, turn_cork* cork,
+                               flow* f, std::size_t* in_pipe) {
   constexpr unsigned flags = SPLICE_F_NONBLOCK | SPLICE_F_MOVE;
   for (;;) {
     const ssize_t n = ::splice(from, nullptr, pipe.write, nullptr, chunk, flags);
@@ -103,12 +103,11 @@ coring::task<void> splice_poll(int from, int to, pipe_pair pipe, std::size_t chu
     }
     f->moved();
     *in_pipe = static_cast<std::size_t>(n);
-    const bool out = co_await splice_out(pipe, to, in_pipe, pushes, f);
+    const bool out = co_await splice_out(pipe, to, in_pipe, cork, f);
     if (!out) co_return;
     f->stats->spliced_bytes += static_cast<std::size_t>(n);
-    // A short read means the socket is very likely drained: wait for readiness
-    // rather than spend a splice(2) on EAGAIN (a ready socket completes the poll
-    // at submission anyway).
+    // A short read means the socket is likely drained: poll rather than spend a
+    // splice(2) on EAGAIN (a ready socket completes the poll at submission anyway).
     if (static_cast<std::size_t>(n) < chunk) {
       const bool readable = co_await wait_for(from, POLLIN, f);
       if (!readable) co_return;

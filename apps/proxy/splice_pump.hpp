@@ -13,13 +13,13 @@
 //  - splice_poll: IORING_OP_POLL_ADD waits for readiness, then this thread calls
 //    splice(2) with SPLICE_F_NONBLOCK on O_NONBLOCK sockets (what Go does). Needs
 //    plain fds: splice(2) cannot name a direct descriptor. Under load its splices into
-//    a socket are batched through `pushes` (push_batch.hpp).
+//    a socket are batched through `cork` (turn_cork.hpp).
 
 #include <cstddef>
 
 #include "apps/proxy/flow.hpp"
 #include "apps/proxy/pipe_pool.hpp"
-#include "apps/proxy/push_batch.hpp"
+#include "apps/proxy/turn_cork.hpp"
 #include "core/descriptor.hpp"
 #include "core/task.hpp"
 
@@ -28,15 +28,15 @@ namespace proxy {
 coring::task<void> splice_uring(coring::descriptor from, coring::descriptor to, pipe_pair pipe,
                                 std::size_t chunk, flow* f, std::size_t* in_pipe);
 
-coring::task<void> splice_poll(int from, int to, pipe_pair pipe, std::size_t chunk,
-                               push_batch* pushes, flow* f, std::size_t* in_pipe);
+coring::task<void> splice_poll(int from, int to, pipe_pair pipe, std::size_t chunk, turn_cork* cork,
+                               flow* f, std::size_t* in_pipe);
 
 // The poll engine's steps, shared with auto_pump:
 // Waits until `fd` is ready for `events`; false (and the flow failed) if cancelled.
 coring::task<bool> wait_for(int fd, short events, flow* f);
 // Splices the *in_pipe bytes the pipe holds into `to` (O_NONBLOCK), counting them
 // down as they leave; false (and the flow failed) on an error or a cancel.
-coring::task<bool> splice_out(pipe_pair pipe, int to, std::size_t* in_pipe, push_batch* pushes,
+coring::task<bool> splice_out(pipe_pair pipe, int to, std::size_t* in_pipe, turn_cork* cork,
                               flow* f);
 
 }  // namespace proxy

@@ -5,7 +5,7 @@
 //     no byte in hand (pipes empty, copy buffers sent), the last bytes moved went
 //     downstream (an answer followed the last request), and nothing moved for one
 //     drain tick (20 ms). A session in mid-transfer — a request on its way, an answer
-//     still streaming — goes on until it is idle or --shutdown-timeout stops it.
+//     still streaming — goes on until it is idle or --drain-timeout stops it.
 
 #include <chrono>
 #include <cstddef>

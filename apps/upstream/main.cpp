@@ -1,4 +1,5 @@
-// upstream: the test server behind the proxy benchmark (seed 003).
+// upstream: the HTTP server behind the TCP-proxy benchmark (the proxy relays a load
+// generator's requests to it).
 // GET /test1 → 200 with a 65,536-byte body; GET /test2 → 200 "Hello, world!"; else 404.
 // Both bodies are immutable: test1 goes out by reference (an iovec), never copied.
 
@@ -21,15 +22,11 @@ const std::string& test1_body() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  coring::http::cli flags(argc, argv,
-                          "usage: upstream [--port 20001] [--threads N] [options]\n"
-                          "GET /test1 → 64 KiB body, GET /test2 → \"Hello, world!\".\n\n" +
-                              coring::http::server_flags_help());
   coring::http::server_config config;
   config.port = 20001;
   config.name = "upstream";
-  coring::http::take_server_flags(flags, config);
-  flags.finish();
+  coring::http::parse_server_command_line(
+      argc, argv, "GET /test1 → 64 KiB body, GET /test2 → \"Hello, world!\".", config);
 
   test1_body();  // build it before the threads start
   coring::http::router routes;

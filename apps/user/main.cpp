@@ -1,4 +1,5 @@
-// user: the Rust-hyper "user microservice" of seed 001.
+// user: the "user microservice" benchmark, whose reference is a Rust hyper service
+// (optionally chained: one service fetching the answer from another).
 //
 //   GET /v1/user → 200 application/json, users.json (3696 bytes) with the first
 //   createdAt set to now. The same body is served at --upstream-path, so one `user`
@@ -49,7 +50,10 @@ coring::task<void> reap_idle_upstream(coring::http::client* c) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  coring::http::cli flags(
+  coring::http::server_config config;
+  config.port = 8080;
+  config.name = "user";
+  coring::cli flags(
       argc, argv,
       "usage: user [--port 8080] [--threads N] [--upstream HOST:PORT]\n"
       "            [--upstream-path /v1/customer/get] [--upstream-timeout 2s] [options]\n"
@@ -63,15 +67,13 @@ int main(int argc, char** argv) {
       "  --upstream-timeout D     deadline per upstream request (default 2s)\n"
       "  --upstream-idle N        keep-alive upstream connections kept per thread\n"
       "                           (default 256)\n" +
-          coring::http::server_flags_help());
-  coring::http::server_config config;
-  config.port = 8080;
-  config.name = "user";
+          coring::http::server_flags_help(config));
   coring::http::take_server_flags(flags, config);
   const std::optional<std::string> upstream = flags.take_string("upstream");
   const std::string path = flags.take_string("upstream-path").value_or("/v1/customer/get");
   coring::http::client_options client_options;
-  if (auto d = flags.take_duration("upstream-timeout")) client_options.timeout = *d;
+  if (auto d = flags.take_duration_as<std::chrono::milliseconds>("upstream-timeout"))
+    client_options.timeout = *d;
   if (auto n = flags.take_number("upstream-idle", 0, 1'000'000)) client_options.max_idle = *n;
   flags.finish();
   if (path.empty() || path.front() != '/') flags.fail("--upstream-path must start with '/'");
@@ -85,7 +87,7 @@ int main(int argc, char** argv) {
   }
 
   const user_app::users_body body;  // immutable after this: shared by every thread
-  const unsigned threads = config.threads != 0 ? config.threads : coring::available_cpus();
+  const unsigned threads = config.thread_count();
   std::vector<std::unique_ptr<user_thread>> per_thread(threads);
 
   return coring::http::run_server(config, [&](unsigned index) -> coring::http::handler& {

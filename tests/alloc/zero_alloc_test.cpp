@@ -270,7 +270,7 @@ TEST(ZeroAlloc, MetricsAndTheAccessLogAllocateNothingPerRequest) {
 
 TEST(ZeroAlloc, ConcurrentConnectionsAllocateOnlyForNewHighWaterMarks) {
   // With several connections busy at once the server may still allocate when more of
-  // them are busy together than ever before (another exchange, another frame in the
+  // them are busy together than ever before (another workspace, another frame in the
   // pool), or after trim() gave unused exchanges back — but never per request.
   if (under_asan()) GTEST_SKIP() << "ASan bypasses the frame pool: coroutine frames are malloc'ed";
   const std::size_t n = count_allocations({.connections = 16, .depth = 4, .concurrent = true});

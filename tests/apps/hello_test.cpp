@@ -199,7 +199,7 @@ TEST(Hello, BackpressureFlagsAreValidated) {
   // Each bad value exits 2 with a message naming its flag.
   for (auto [flag, value] :
        {std::pair{"--max-queued-receives", "0"}, std::pair{"--send-timeout", "soon"},
-        std::pair{"--idle-batch", "5000"}, std::pair{"--idle-batch-us", "0"}}) {
+        std::pair{"--idle-batch", "5000"}, std::pair{"--idle-batch-delay", "0"}}) {
     hello_process bad({"--port", "0", flag, value});
     EXPECT_EQ(bad.wait_exit(5s), 2) << flag;
     EXPECT_NE(bad.stderr_rest().find(flag + 2), std::string::npos) << flag;

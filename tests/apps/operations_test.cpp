@@ -201,18 +201,5 @@ TEST(AccessLog, AnUnwritableFileIsAClearErrorAtStart) {
   EXPECT_EQ(WEXITSTATUS(status), 2);
 }
 
-TEST(Version, EveryBinaryPrintsItsVersion) {
-  for (const char* app : {"hello", "kv", "user", "upstream", "proxy"}) {
-    const std::string cmd = std::string(CORING_BIN_DIR) + "/" + app + " --version";
-    std::FILE* out = ::popen(cmd.c_str(), "r");
-    ASSERT_NE(out, nullptr);
-    char line[128] = {};
-    const bool read = std::fgets(line, sizeof line, out) != nullptr;
-    EXPECT_EQ(::pclose(out), 0) << app;
-    ASSERT_TRUE(read) << app;
-    EXPECT_EQ(std::string(line).rfind(std::string(app) + " (coring) ", 0), 0u) << line;
-  }
-}
-
 }  // namespace
 }  // namespace coring::test

@@ -912,7 +912,7 @@ TEST(Proxy, TenThousandConnectionsKeepFdsAndRssFlatCopy) {
 
 TEST(Proxy, SigtermStopsAcceptingAndEndsSessionsWithinTheBound) {
   test_server upstream(echo);
-  proxy_process proxy(proxy_args({upstream.port()}, {"--shutdown-timeout", "300ms"}));
+  proxy_process proxy(proxy_args({upstream.port()}, {"--drain-timeout", "300ms"}));
   fd_guard open_session = connect_to(proxy.port());
   ASSERT_TRUE(send_all(open_session.fd, "q"));
   char ch = 0;
@@ -925,7 +925,7 @@ TEST(Proxy, SigtermStopsAcceptingAndEndsSessionsWithinTheBound) {
 
 // SIGTERM under load: keep-alive sessions between requests close at once; a session
 // whose request is still waiting for its answer gets the answer, then closes; the
-// process exits long before --shutdown-timeout.
+// process exits long before --drain-timeout.
 void expect_idle_sessions_closed_at_once(std::vector<std::string> mode) {
   std::promise<void> release;
   std::shared_future<void> released = release.get_future().share();
@@ -944,7 +944,7 @@ void expect_idle_sessions_closed_at_once(std::vector<std::string> mode) {
       }
     }
   });
-  mode.insert(mode.end(), {"--shutdown-timeout", "10s", "--threads", "2", "--stats"});
+  mode.insert(mode.end(), {"--drain-timeout", "10s", "--threads", "2", "--stats"});
   proxy_process proxy(proxy_args({upstream.port()}, mode));
   std::vector<fd_guard> idle;
   for (int i = 0; i < 4; ++i) {
@@ -1070,11 +1070,11 @@ TEST(Proxy, BadFlagsExitTwoWithAMessage) {
             2);
   EXPECT_EQ(run_proxy_exit_code({"--upstream", "127.0.0.1:1", "--idle-batch", "many"}, &err), 2);
   EXPECT_NE(err.find("--idle-batch"), std::string::npos) << err;
-  EXPECT_EQ(run_proxy_exit_code({"--upstream", "127.0.0.1:1", "--idle-batch-us", "0"}, &err), 2);
-  EXPECT_NE(err.find("--idle-batch-us"), std::string::npos) << err;
+  EXPECT_EQ(run_proxy_exit_code({"--upstream", "127.0.0.1:1", "--idle-batch-delay", "0"}, &err), 2);
+  EXPECT_NE(err.find("--idle-batch-delay"), std::string::npos) << err;
   EXPECT_EQ(run_proxy_exit_code({"--upstream", "127.0.0.1:1", "--auto-bulk", "0"}, &err), 2);
   EXPECT_NE(err.find("--auto-bulk"), std::string::npos) << err;
-  EXPECT_EQ(run_proxy_exit_code({"--upstream", "127.0.0.1:1", "--auto-receive", "4k"}, &err), 2);
+  EXPECT_EQ(run_proxy_exit_code({"--upstream", "127.0.0.1:1", "--auto-receive", "20m"}, &err), 2);
   EXPECT_NE(err.find("--auto-receive"), std::string::npos) << err;
   EXPECT_EQ(run_proxy_exit_code({"--upstream", "127.0.0.1:1", "--direct-accept"}, &err), 2);
   EXPECT_NE(err.find("--direct-accept"), std::string::npos) << err;  // auto splices itself

@@ -229,12 +229,14 @@ class hostile_upstream {
           std::lock_guard lock(mutex_);
           reply = gen_.next();
         }
+        // Counted before it is sent: the test may check the count as soon as the front
+        // has relayed this response, before this thread would get to count it.
+        ++responses_;
         std::size_t from = 0;
         for (std::size_t to : reply.segment_ends) {
           if (to > from) (void)!::send(s.get(), reply.wire.data() + from, to - from, MSG_NOSIGNAL);
           from = to;
         }
-        ++responses_;
         if (reply.mutations > 0 || reply.wire.find("connection: close") != std::string::npos) {
           return;  // closes: what follows a mutated response is unknown
         }

@@ -1,9 +1,9 @@
 // Built against an *installed* coring (tests/install/run.sh): uses the runtime, a
 // timer op and the llhttp-based parser, so headers, libraries and llhttp all resolve.
-#include <core/runtime.hpp>
-#include <core/time.hpp>
+#include <coring/core/runtime.hpp>
+#include <coring/core/time.hpp>
+#include <coring/http/parser.hpp>
 #include <cstdio>
-#include <http/parser.hpp>
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "apps/proxy/push_batch.hpp"
+#include "apps/proxy/turn_cork.hpp"
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -16,7 +16,7 @@ const int enable = 1;  // read by the kernel when a push SQE is issued
 
 }  // namespace
 
-coring::task<bool> push_batch::kernel_supports_it() {
+coring::task<bool> turn_cork::kernel_supports_it() {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) co_return false;
   const coring::io_result set = co_await coring::set_socket_option(
@@ -25,19 +25,18 @@ coring::task<bool> push_batch::kernel_supports_it() {
   co_return static_cast<bool>(set);
 }
 
-bool push_batch::should_hold() const noexcept {
+bool turn_cork::should_hold() const noexcept {
   if (!enabled_) return false;
   const coring::runtime& rt = coring::runtime::current();
   return rt.more_work_this_turn() || last_push_turn_ == rt.turn();
 }
 
-void push_batch::push_later(int fd) {
+void turn_cork::push_later(int fd) {
   coring::runtime& rt = coring::runtime::current();
-  io_uring_sqe* s = rt.sqe();
-  coring::prep_setsockopt(s, fd, IPPROTO_TCP, TCP_NODELAY, &enable);
-  // Fire and forget (user_data 0: the loop dispatches nothing). A push is queued before
-  // any close of its socket, and closes go through the same ring: never a reused fd.
-  io_uring_sqe_set_data64(s, 0);
+  // A push is queued before any close of its socket, and closes go through the same
+  // ring: it never reaches a reused fd.
+  coring::set_socket_option(coring::descriptor{fd, false}, IPPROTO_TCP, TCP_NODELAY, &enable)
+      .detach();
   last_push_turn_ = rt.turn();
   ++pushes_;
 }

@@ -3,23 +3,16 @@
 //
 // Every connection in a list has the same timeout, so deadlines are ordered by
 // insertion: re-arming moves the node to the tail (O(1)), and a periodic tick expires
-// from the head. Arming costs a coarse clock read, not an io_uring timeout SQE.
-
-#include <time.h>
+// from the head. Arming costs a coarse clock read (coarse_clock.hpp), not an io_uring
+// timeout SQE.
 
 #include <chrono>
 #include <cstdint>
 
+#include "core/coarse_clock.hpp"
 #include "core/intrusive_list.hpp"
 
-namespace coring::http {
-
-// Milliseconds from CLOCK_MONOTONIC_COARSE (vDSO, a few ns).
-inline std::int64_t coarse_now_ms() noexcept {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-  return static_cast<std::int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1'000'000;
-}
+namespace coring {
 
 class timeout_list {
  public:
@@ -62,4 +55,4 @@ class timeout_list {
   intrusive_list<node> nodes_;  // oldest deadline first
 };
 
-}  // namespace coring::http
+}  // namespace coring
