@@ -67,11 +67,11 @@ coring::task<void> post_log::commit_batch(std::vector<pending_post*>& batch) {
     // Whatever reached the file past end_ was not acknowledged: cut it off, so that a
     // restart never shows a post that was answered 503. (A rare path; the next batch
     // writes at end_ again either way.)
-    const int error = r.written < 0                                    ? -r.written
-                      : r.written != static_cast<int>(records_.size()) ? ENOSPC  // short write
-                                                                       : -r.synced;
+    const bool short_write = r.written >= 0 && r.written != static_cast<int>(records_.size());
     std::fprintf(stderr, "posts: %s: writing %zu posts at offset %llu failed: %s\n", path_.c_str(),
-                 batch.size(), static_cast<unsigned long long>(end_), std::strerror(error));
+                 batch.size(), static_cast<unsigned long long>(end_),
+                 short_write ? "short write (disk full or file size limit)"
+                             : std::strerror(r.written < 0 ? -r.written : -r.synced));
     if (::ftruncate(fd_, static_cast<off_t>(end_)) != 0) {
       std::fprintf(stderr, "posts: %s: truncating back to %llu failed: %s\n", path_.c_str(),
                    static_cast<unsigned long long>(end_), std::strerror(errno));
