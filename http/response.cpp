@@ -103,15 +103,8 @@ void response::body_parts(std::string_view copied_prefix, std::string_view stati
 }
 
 void response::body_shared(std::string_view data, std::shared_ptr<const void> owner) {
-  if (has_no_content()) return no_content();
-  finish_headers(data.size());
-  if (head_) return;
-  if (data.size() < copy_threshold) {
-    out_.append(data);
-  } else {
-    out_.hold(std::move(owner));
-    out_.append_reference(data);
-  }
+  if (!head_ && !has_no_content() && data.size() >= copy_threshold) out_.hold(std::move(owner));
+  body_static(data);
 }
 
 char* response::body_in_place(std::size_t length) {

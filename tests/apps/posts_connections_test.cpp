@@ -128,25 +128,11 @@ int await_statuses(int status_fd, int count, char want) {
 TEST(PostsConnections, TwoThreadsHold30000KeepAliveConnectionsUnderFdLimit20000) {
   rlimit limit{fd_limit, fd_limit};
   ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &limit), 0) << "the test must lower the fd limit";
-  int go[2], status[2], release[2];
-  ASSERT_EQ(::pipe2(go, O_CLOEXEC), 0);
-  ASSERT_EQ(::pipe2(status, O_CLOEXEC), 0);
-  ASSERT_EQ(::pipe2(release, O_CLOEXEC), 0);
-  std::vector<pid_t> children;
-  for (int i = 0; i < client_processes; ++i) {
-    const pid_t pid = ::fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-      ::close(go[1]);
-      ::close(status[0]);
-      ::close(release[1]);
-      client_process(i, go[0], status[1], release[0]);
-    }
-    children.push_back(pid);
-  }
-  ::close(go[0]);
-  ::close(status[1]);
-  ::close(release[0]);
+  client_pipes pipes;
+  const std::vector<pid_t> children = fork_clients(client_processes, pipes, client_process);
+  int* go = pipes.go;
+  int* status = pipes.status;
+  int* release = pipes.release;
 
   posts_support::scratch_dir dir;
   server_process posts("posts", {"--port", "0", "--threads", "2", "--data", dir.path(),
