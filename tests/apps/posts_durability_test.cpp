@@ -65,9 +65,10 @@ void expect_complete_and_contiguous(http_conn& c) {
   }
 }
 
-// One POSTer: posts until the server dies; records what was acknowledged.
+// One POSTer: posts until the server dies; records what was acknowledged, and counts it
+// in `total`.
 void storm(std::uint16_t port, int who, int round,
-           std::vector<std::pair<std::uint64_t, std::string>>* acked) {
+           std::vector<std::pair<std::uint64_t, std::string>>* acked, std::atomic<int>* total) {
   std::mt19937 sizes(static_cast<unsigned>(who * 1000 + round));
   try {
     http_conn c(port);
@@ -78,6 +79,7 @@ void storm(std::uint16_t port, int who, int round,
           "author" + std::to_string(who), body));
       if (r.status != 201) return;
       acked->emplace_back(id_of(r.body), r.body);
+      ++*total;
     }
   } catch (const std::exception&) {
     // the server was killed: expected
@@ -107,8 +109,17 @@ TEST(PostsDurability, AcknowledgedPostsSurviveSigkillAtRandomMoments) {
     if (round == rounds) break;
     std::vector<std::vector<std::pair<std::uint64_t, std::string>>> per(posters);
     std::vector<std::thread> threads;
-    for (int t = 0; t < posters; ++t) threads.emplace_back(storm, posts.port(), t, round, &per[t]);
-    std::this_thread::sleep_for(std::chrono::milliseconds(20 + moments() % 150));
+    std::atomic<int> total{0};
+    for (int t = 0; t < posters; ++t) {
+      threads.emplace_back(storm, posts.port(), t, round, &per[t], &total);
+    }
+    // The storm is under way once a first post is acknowledged; the kill comes at a
+    // random moment after that (a busy machine may take a while to get there).
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (total.load() == 0 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(moments() % 150));
     ::kill(posts.pid(), SIGKILL);
     for (std::thread& t : threads) t.join();
     std::size_t added = 0;
