@@ -47,6 +47,8 @@ validation validate_post(std::string_view content_type, std::string_view body,
   if (body.size() > limits.max_post_bytes) {
     return reject(413, "body is larger than " + std::to_string(limits.max_post_bytes) + " bytes");
   }
+  // An empty body is no JSON; it is also a null pointer, which simdjson would memcpy from.
+  if (body.empty()) return reject(400, "body is not valid JSON");
   thread_local simdjson::dom::parser parser;  // keeps its buffers between requests
   simdjson::dom::element root;
   const simdjson::error_code parsed = parser.parse(body.data(), body.size()).get(root);

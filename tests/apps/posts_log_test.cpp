@@ -99,6 +99,7 @@ TEST(PostsValidation, EveryRejectionHasItsStatusAndNamesTheField) {
       {"text/plain", R"({"title":"t","author":"a","body":"b"})", 415, "Content-Type"},
       {"application/json", std::string(16 * 1024 + 1, ' '), 413, "16384"},
       {"application/json", "{\"title\":", 400, "JSON"},
+      {"application/json", "", 400, "JSON"},
       {"application/json", "not json", 400, "JSON"},
       {"application/json", "{\"title\":\"\xff\"" + ok_rest, 400, "UTF-8"},
       {"application/json", R"(["title","author"])", 400, "object"},
