@@ -1,7 +1,7 @@
 -- POST /posts with a ~700-byte JSON post (a new title per request), for the posts
--- write scenario. Reports through report.lua's done().
+-- write scenario. Reports through posts_report.lua's done().
 local script_dir = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
-dofile(script_dir .. "report.lua")
+dofile(script_dir .. "posts_report.lua")
 
 wrk.method = "POST"
 wrk.headers["content-type"] = "application/json"
