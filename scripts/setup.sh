@@ -18,7 +18,7 @@ packages=(build-essential cmake pkg-config liburing-dev node-llhttp libgtest-dev
           wrk nginx-light clang-format procps util-linux python3 libsimdjson-dev zlib1g-dev)
 # The bench's tokio + hyper peers (bench/peers/hyper) build offline from Debian's crates.
 if ((bench)); then
-  packages+=(cargo librust-hyper-dev librust-tokio-dev librust-dashmap-dev fio)
+  packages+=(cargo librust-hyper-dev librust-tokio-dev librust-dashmap-dev)
 fi
 missing=()
 for p in "${packages[@]}"; do
