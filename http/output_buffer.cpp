@@ -9,6 +9,7 @@ output_buffer::output_buffer() {
   bytes_.resize(4 * 1024);  // grows on demand; most batches are small
   segments_.reserve(16);
   iovecs_.reserve(16);
+  owners_.reserve(4);
 }
 
 char* output_buffer::append_uninitialized(std::size_t length) {
@@ -37,8 +38,14 @@ void output_buffer::append_reference(std::string_view data) {
   if (data.size() > largest_reference_) largest_reference_ = data.size();
 }
 
+void output_buffer::hold(std::shared_ptr<const void> owner) {
+  if (!owners_.empty() && owners_.back() == owner) return;
+  owners_.push_back(std::move(owner));
+}
+
 void output_buffer::clear() noexcept {
   used_ = 0;
+  owners_.clear();
   segments_.clear();
   first_segment_ = 0;
   total_ = 0;

@@ -7,6 +7,7 @@
 #include <sys/uio.h>
 
 #include <cstddef>
+#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -20,6 +21,10 @@ class output_buffer {
   char* append_uninitialized(std::size_t length);  // for formatting in place
   // LIFETIME: `bytes` must stay valid and unchanged until the send completes.
   void append_reference(std::string_view bytes);
+  // Keeps `owner` alive until everything appended so far has been sent (a shared,
+  // versioned body whose newer versions may replace it meanwhile). Holding the same
+  // owner twice in a row keeps one reference.
+  void hold(std::shared_ptr<const void> owner);
 
   std::size_t size() const noexcept { return total_; }
   bool empty() const noexcept { return total_ == 0; }
@@ -42,6 +47,7 @@ class output_buffer {
   std::size_t used_ = 0;  // bytes_ in use (bytes_.size() is capacity we may overwrite)
   std::vector<segment> segments_;
   std::vector<iovec> iovecs_;
+  std::vector<std::shared_ptr<const void>> owners_;
   std::size_t first_segment_ = 0;
   std::size_t total_ = 0;
   std::size_t largest_reference_ = 0;

@@ -102,6 +102,21 @@ void response::body_parts(std::string_view copied_prefix, std::string_view stati
   }
 }
 
+void response::body_shared(std::string_view data, std::shared_ptr<const void> owner) {
+  if (!head_ && !has_no_content() && data.size() >= copy_threshold) out_.hold(std::move(owner));
+  body_static(data);
+}
+
+char* response::body_in_place(std::size_t length) {
+  if (has_no_content()) {
+    no_content();
+    return nullptr;
+  }
+  finish_headers(length);
+  if (head_ || length == 0) return nullptr;
+  return out_.append_uninitialized(length);
+}
+
 void response::no_content() { finish_headers(0, /*with_length=*/false); }
 
 void response::send_text(int code, std::string_view text) {

@@ -10,6 +10,7 @@
 // without finishing gets a 500.
 
 #include <cstddef>
+#include <memory>
 #include <string_view>
 
 #include "http/output_buffer.hpp"
@@ -38,6 +39,13 @@ class response {
   // Finishes with a copied prefix followed by a referenced rest (a dynamic head on an
   // immutable tail, as the user app's timestamped JSON).
   void body_parts(std::string_view copied_prefix, std::string_view static_rest);
+  // Finishes with a referenced body that `owner` keeps alive: the connection holds
+  // `owner` until the body has been sent (an immutable body with a lifetime).
+  void body_shared(std::string_view data, std::shared_ptr<const void> owner);
+  // Finishes with a body of `length` bytes the caller writes at the returned address
+  // at once (formatted straight into the output buffer); nullptr when no body goes out
+  // (HEAD, 204, 304), and then nothing may be written.
+  char* body_in_place(std::size_t length);
   // Finishes a response that has no content at all (204 No Content, 304): no
   // content-length field, no body (RFC 9110 §8.6). The body functions do the same for
   // a 204 or 304 status, whatever they are given: a body there would be read as the

@@ -32,6 +32,8 @@ std::string_view reason_phrase(int status) noexcept {
       return "Content Too Large";
     case 414:
       return "URI Too Long";
+    case 415:
+      return "Unsupported Media Type";
     case 417:
       return "Expectation Failed";
     case 431:

@@ -19,6 +19,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <new>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -32,6 +33,10 @@
 #include "http/access_log.hpp"
 #include "http/metrics.hpp"
 #include "http/server.hpp"
+#include "post_log.hpp"
+#include "routes.hpp"
+#include "seed.hpp"
+#include "store.hpp"
 
 namespace {
 
@@ -115,6 +120,18 @@ class hello_handler final : public handler {
   bool allocate_;
 };
 
+// The posts app's routes over its seeded store (GET only: the log is never written).
+struct posts_fixture {
+  ::posts::post_store store{50};
+  ::posts::post_log log{-1, 0, 1001, store, "unused"};
+  ::posts::app app{store, log, nullptr, {}};
+  ::posts::thread_routes routes;
+  posts_fixture() {
+    store.append(::posts::seed_posts(1000));
+    ::posts::add_routes(app, routes);
+  }
+};
+
 task<void> stop_when_readable(int fd, server* srv) {
   co_await poll(descriptor{fd, false}, POLLIN);
   srv->stop();
@@ -139,13 +156,13 @@ task<void> serve_observed(server* srv, listener* l, int stop_fd, access_log* log
 // more than one connection busy and its high-water marks are fixed after warm-up.
 // Concurrent: send on every connection, then read them all.
 void drive(std::vector<client>& conns, int rounds, int depth, bool concurrent,
-           std::string& failure) {
+           std::string_view path, std::string_view expected_body, std::string& failure) {
   std::string batch;
-  for (int i = 0; i < depth; ++i) batch += get_request("/");
+  for (int i = 0; i < depth; ++i) batch += get_request(path);
   auto read_answers = [&](client& c) {
     for (int i = 0; i < depth; ++i) {
       const http_response r = c.expect_response();
-      if (r.status != 200 || r.body != "Hello world!") failure = "bad response: " + r.raw;
+      if (r.status != 200 || r.body != expected_body) failure = "bad response: " + r.raw;
     }
   };
   for (int round = 0; round < rounds && failure.empty(); ++round) {
@@ -174,30 +191,52 @@ struct zero_alloc_case {
   int depth;  // requests pipelined per connection per round
   bool concurrent = false;
   bool allocating_handler = false;
-  bool observed = false;  // metrics and an access log on
+  bool observed = false;     // metrics and an access log on
+  bool posts_page = false;   // GET /posts on the posts app instead of hello
+  bool posts_paged = false;  // ... with ?limit=20&before=500 (formatted per request)
 };
+
+// What GET /posts?limit=20&before=500 answers over the seeded posts: 499 down to 480.
+std::string seeded_page_499_to_480() {
+  const std::vector<::posts::post> seeded = ::posts::seed_posts(1000);
+  std::string page = "[";
+  for (std::size_t id = 499; id >= 480; --id) {
+    if (id != 499) page += ',';
+    page += ::posts::to_json(seeded[id - 1]);
+  }
+  return page + "]";
+}
 
 constexpr int measured_requests = 10'000;
 
 // Runs the case; returns the allocations counted on the server thread.
 std::size_t count_allocations(zero_alloc_case c) {
   hello_handler h(c.allocating_handler);
+  std::optional<posts_fixture> posts;
+  if (c.posts_page) posts.emplace();
+  const std::string path = !c.posts_page   ? "/"
+                           : c.posts_paged ? "/posts?limit=20&before=500"
+                                           : "/posts";
+  const std::string expected = !c.posts_page   ? "Hello world!"
+                               : c.posts_paged ? seeded_page_499_to_480()
+                                               : *posts->store.default_page();
   runtime rt;
   listener l(socket_address::parse("127.0.0.1", 0));
-  server srv(h, server_limits{});
+  server srv(c.posts_page ? static_cast<handler&>(posts->routes.router) : h, server_limits{});
   int stop_pipe[2];
   if (::pipe2(stop_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe2");
 
   std::string failure;
   const std::uint16_t port = l.port();
   counted = 0;
-  std::thread client_thread([&failure, c, port, &stop_pipe] {
+  std::thread client_thread([&failure, c, port, &stop_pipe, &path, &expected] {
     try {
       std::vector<client> conns;
       for (int i = 0; i < c.connections; ++i) conns.emplace_back(port);
-      drive(conns, 300, c.depth, c.concurrent, failure);  // warm-up
+      drive(conns, 300, c.depth, c.concurrent, path, expected, failure);  // warm-up
       measuring = true;
-      drive(conns, measured_requests / (c.connections * c.depth), c.depth, c.concurrent, failure);
+      drive(conns, measured_requests / (c.connections * c.depth), c.depth, c.concurrent, path,
+            expected, failure);
       measuring = false;
     } catch (const std::exception& e) {
       measuring = false;
@@ -266,6 +305,16 @@ TEST(ZeroAlloc, PipelinedRequestsAllocateNothingOnTheServerThread) {
 TEST(ZeroAlloc, MetricsAndTheAccessLogAllocateNothingPerRequest) {
   if (under_asan()) GTEST_SKIP() << "ASan bypasses the frame pool: coroutine frames are malloc'ed";
   expect_no_allocations({.connections = 8, .depth = 16, .observed = true});
+}
+
+TEST(ZeroAlloc, PostsDefaultPageAllocatesNothingOnTheServerThread) {
+  // GET /posts: the shared page is referenced (and kept alive by the connection), not
+  // copied; plain and pipelined.
+  if (under_asan()) GTEST_SKIP() << "ASan bypasses the frame pool: coroutine frames are malloc'ed";
+  expect_no_allocations({.connections = 16, .depth = 1, .posts_page = true});
+  expect_no_allocations({.connections = 4, .depth = 8, .posts_page = true});
+  // Any other page is formatted straight into the output buffer.
+  expect_no_allocations({.connections = 8, .depth = 2, .posts_page = true, .posts_paged = true});
 }
 
 TEST(ZeroAlloc, ConcurrentConnectionsAllocateOnlyForNewHighWaterMarks) {

@@ -2,7 +2,8 @@
 // server_process: runs one of the built app binaries (CORING_BIN_DIR) as a child
 // process for a test, with `--port 0`, and learns its port from the first stdout line
 // ("listening on HOST:PORT ..."). The destructor stops it with SIGTERM (SIGKILL after
-// a grace period), so a failing test never leaves a server behind.
+// a grace period), so a failing test never leaves a server behind. `stderr_file`, when
+// given, receives the child's stderr (for tests that check its warnings).
 
 #include <fcntl.h>
 #include <poll.h>
@@ -21,7 +22,8 @@ namespace coring::test {
 
 class server_process {
  public:
-  server_process(const std::string& app, std::vector<std::string> args) {
+  server_process(const std::string& app, std::vector<std::string> args,
+                 const std::string& stderr_file = {}) {
     const std::string binary = std::string(CORING_BIN_DIR) + "/" + app;
     int out[2];
     if (::pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
@@ -29,6 +31,10 @@ class server_process {
     if (pid_ < 0) throw std::runtime_error("fork");
     if (pid_ == 0) {
       ::dup2(out[1], STDOUT_FILENO);
+      if (!stderr_file.empty()) {
+        const int err = ::open(stderr_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (err >= 0) ::dup2(err, STDERR_FILENO);
+      }
       std::vector<char*> argv;
       argv.push_back(const_cast<char*>(binary.c_str()));
       for (std::string& a : args) argv.push_back(a.data());

@@ -122,5 +122,39 @@ TEST(File, FdatasyncSucceeds) {
   EXPECT_EQ(rt.block_on(datasync(tmp.path.c_str())), 0);
 }
 
+task<write_sync_result> linked_write_sync(const char* path, int flags, const std::string* data,
+                                          std::uint64_t offset) {
+  io_result fd = co_await open_file(path, flags);
+  if (!fd) co_return write_sync_result{fd.value, fd.value};
+  const write_sync_result r =
+      co_await write_and_sync(fd.value, data->data(), static_cast<unsigned>(data->size()), offset);
+  co_await close_file(fd.value);
+  co_return r;
+}
+
+TEST(File, LinkedWriteAndSyncWritesThenSyncs) {
+  runtime rt;
+  temp_path tmp;
+  const std::string data = test::payload(9, 4096 + 3);
+  const write_sync_result r = rt.block_on(linked_write_sync(tmp.path.c_str(), O_WRONLY, &data, 5));
+  EXPECT_TRUE(r.ok(static_cast<unsigned>(data.size()))) << r.written << " " << r.synced;
+  FILE* f = std::fopen(tmp.path.c_str(), "rb");
+  ASSERT_NE(f, nullptr);
+  std::string plain(data.size() + 5, '\0');
+  EXPECT_EQ(std::fread(plain.data(), 1, plain.size(), f), plain.size());
+  std::fclose(f);
+  EXPECT_EQ(plain.substr(5), data);
+}
+
+TEST(File, LinkedSyncIsCancelledWhenTheWriteFails) {
+  runtime rt;
+  temp_path tmp;
+  const std::string data = "record";
+  const write_sync_result r = rt.block_on(linked_write_sync(tmp.path.c_str(), O_RDONLY, &data, 0));
+  EXPECT_EQ(r.written, -EBADF);
+  EXPECT_EQ(r.synced, -ECANCELED);
+  EXPECT_FALSE(r.ok(static_cast<unsigned>(data.size())));
+}
+
 }  // namespace
 }  // namespace coring

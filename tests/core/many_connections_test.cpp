@@ -184,27 +184,12 @@ TEST(ManyConnections, TwoThreadServerHoldsMoreConnectionsThanFdLimit) {
   if (limit.rlim_cur >= total) {
     GTEST_SKIP() << "RLIMIT_NOFILE is " << limit.rlim_cur << ": the test needs it below " << total;
   }
-  int go[2], status[2], release[2];
-  ASSERT_EQ(::pipe2(go, O_CLOEXEC), 0);
-  ASSERT_EQ(::pipe2(status, O_CLOEXEC), 0);
-  ASSERT_EQ(::pipe2(release, O_CLOEXEC), 0);
-
   // Fork before any thread exists in this process.
-  std::vector<pid_t> children;
-  for (int i = 0; i < client_processes; ++i) {
-    pid_t pid = ::fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-      ::close(go[1]);
-      ::close(status[0]);
-      ::close(release[1]);
-      client_process(i, go[0], status[1], release[0]);
-    }
-    children.push_back(pid);
-  }
-  ::close(go[0]);
-  ::close(status[1]);
-  ::close(release[0]);
+  test::client_pipes pipes;
+  const std::vector<pid_t> children = test::fork_clients(client_processes, pipes, client_process);
+  int* go = pipes.go;
+  int* status = pipes.status;
+  int* release = pipes.release;
   ::fcntl(status[0], F_SETFL, O_NONBLOCK);
 
   server_state st;

@@ -198,6 +198,43 @@ inline std::chrono::milliseconds elapsed_ms(clock::time_point since) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - since);
 }
 
+// The pipes between a test and the client processes it forks: `go` (test → clients,
+// e.g. the port), `status` (clients → test, one byte per verdict) and `release` (the
+// clients wait until the test closes its end). The test keeps go[1], status[0] and
+// release[1]; each client gets go[0], status[1] and release[0].
+struct client_pipes {
+  int go[2] = {-1, -1};
+  int status[2] = {-1, -1};
+  int release[2] = {-1, -1};
+};
+
+// Creates the pipes and forks `count` clients, each running
+// client(index, go_read, status_write, release_read), which must not return (it ends
+// with _exit). Call before the test starts any thread. Returns the children's pids.
+template <class Client>
+std::vector<pid_t> fork_clients(int count, client_pipes& p, Client client) {
+  if (::pipe2(p.go, O_CLOEXEC) != 0 || ::pipe2(p.status, O_CLOEXEC) != 0 ||
+      ::pipe2(p.release, O_CLOEXEC) != 0) {
+    fail_errno("pipe2");
+  }
+  std::vector<pid_t> children;
+  for (int i = 0; i < count; ++i) {
+    const pid_t pid = ::fork();
+    if (pid < 0) fail_errno("fork");
+    if (pid == 0) {
+      ::close(p.go[1]);
+      ::close(p.status[0]);
+      ::close(p.release[1]);
+      client(i, p.go[0], p.status[1], p.release[0]);
+    }
+    children.push_back(pid);
+  }
+  ::close(p.go[0]);
+  ::close(p.status[1]);
+  ::close(p.release[0]);
+  return children;
+}
+
 // Aborts the test binary if the scope is still alive after `limit`: a runtime bug that
 // loses a wake-up should fail loudly, not hang the suite until ctest's timeout.
 class watchdog {
