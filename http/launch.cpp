@@ -31,14 +31,18 @@ struct launch_state {
 task<void> serve_thread(launch_state* st, unsigned index) {
   const server_config& config = *st->config;
   std::uint16_t port = config.port;
-  if (index > 0 && port == 0) {  // share thread 0's ephemeral port (SO_REUSEPORT)
+  listen_options listen = config.listen;
+  if (index > 0) {
+    // Thread 0 claims the port (refused if anybody holds it); the others join its
+    // SO_REUSEPORT group afterwards — on its port, which may have been ephemeral.
     while (st->bound_port.load() == -1) std::this_thread::yield();
     if (st->bound_port.load() < 0) co_return;
     port = static_cast<std::uint16_t>(st->bound_port.load());
+    listen.claim_port = false;
   }
   std::optional<listener> l;
   try {
-    l.emplace(socket_address::parse(config.host, port), config.listen);
+    l.emplace(socket_address::parse(config.host, port), listen);
   } catch (const std::exception& e) {
     {
       std::lock_guard lock(st->mutex);

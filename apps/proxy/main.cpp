@@ -7,8 +7,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 
 #include "apps/proxy/options.hpp"
@@ -18,15 +20,19 @@
 
 namespace {
 
-// With --port 0 every thread must listen on the same port (SO_REUSEPORT): reserve
-// one by binding a socket that never listens, so it never takes connections.
+// Claims the port for this process's threads (SO_REUSEPORT) by binding a socket that
+// never listens, so it never takes connections. It binds WITHOUT SO_REUSEPORT, so a port
+// that anybody already holds (another proxy, any listener) is refused, then enables it
+// so the threads' listeners join (coring::listen_options::claim_port says why). With
+// --port 0 it also picks the port they share.
 int reserve_port(const coring::socket_address& address, std::uint16_t& port) {
   const int fd = ::socket(address.family(), SOCK_STREAM | SOCK_CLOEXEC, 0);
   const int one = 1;
   if (fd < 0 || ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
-      ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0 ||
-      ::bind(fd, address.get(), address.length) != 0) {
-    std::perror("proxy: reserving a port");
+      ::bind(fd, address.get(), address.length) != 0 ||
+      ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) {
+    std::fprintf(stderr, "proxy: bind %s: %s\n", address.to_string().c_str(), std::strerror(errno));
+    if (fd >= 0) ::close(fd);
     return -1;
   }
   coring::socket_address bound;
@@ -58,12 +64,10 @@ int main(int argc, char** argv) {
       opts.max_pipes != 0 ? opts.max_pipes : proxy::pipe_pool::default_capacity(opts.pipe_size);
   shared.pipes_per_thread = std::max<std::size_t>(2, pipes / shared.threads);
 
-  int reserved = -1;
   shared.port = opts.port;
-  if (opts.port == 0) {
-    reserved = reserve_port(coring::socket_address::parse(opts.bind, 0), shared.port);
-    if (reserved < 0) return 1;
-  }
+  const int reserved =
+      reserve_port(coring::socket_address::parse(opts.bind, opts.port), shared.port);
+  if (reserved < 0) return 1;
 
   coring::thread_options topts;
   topts.threads = shared.threads;
@@ -75,7 +79,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "proxy: %s\n", e.what());
     return 1;
   }
-  if (reserved >= 0) ::close(reserved);
+  ::close(reserved);
 
   if (opts.stats) {
     shared.totals.print(stdout);

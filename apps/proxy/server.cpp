@@ -86,6 +86,7 @@ task<void> serve(const options* opts, shared_state* shared, unsigned index) {
   const coring::socket_address address = coring::socket_address::parse(opts->bind, shared->port);
   coring::listen_options lo;
   lo.direct_descriptors = opts->direct_accept;
+  lo.claim_port = false;  // main() claimed the port (reserve_port): every thread joins
   coring::listener listener(address, lo);
   if (shared->listening.fetch_add(1) + 1 == shared->threads) {
     std::printf("listening on %s\n", address.to_string().c_str());
