@@ -364,6 +364,8 @@ struct mode {
   std::vector<std::string> flags;
   bool spliced;
 };
+// GoogleTest prints a parameter in test listings and failures: its name, not raw bytes.
+void PrintTo(const mode& m, std::ostream* os) { *os << m.name; }
 
 class ProxyModeTest : public ::testing::TestWithParam<mode> {
  protected:

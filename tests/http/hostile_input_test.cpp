@@ -42,9 +42,9 @@ TEST(HostileInput, MutatedRequestsGetWellFramedAnswersAndNothingIsLost) {
   const std::vector<std::string> templates = {
       "GET /a?x=1 HTTP/1.1\r\nHost: h\r\nAccept: */*\r\n\r\n",
       "POST /p HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello",
-      "POST /c HTTP/1.1\r\nTransfer-Encoding: "
+      "POST /c HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: "
       "chunked\r\n\r\n3\r\nabc\r\n10\r\n0123456789abcdef\r\n0\r\n\r\n",
-      "DELETE /d/e HTTP/1.1\r\nX-Long: " + std::string(300, 'v') + "\r\n\r\n",
+      "DELETE /d/e HTTP/1.1\r\nHost: h\r\nX-Long: " + std::string(300, 'v') + "\r\n\r\n",
       "GET / HTTP/1.0\r\n\r\n",
   };
   const std::uint64_t cases = hostile::cases_or(3000);
