@@ -31,8 +31,11 @@ verdict check_transfer_coding(const request& r) noexcept;
 // Sets r.path and r.query from r.target. An absolute-form target
 // ("http://host:port/path?q", RFC 9112 §3.2.2) is routed by its path ("/" when empty).
 void split_target(request& r) noexcept;
-// The "/" an absolute-form target without a path is routed by: static, not in the input.
-inline constexpr std::string_view root_path = "/";
+// The "/" an absolute-form target without a path is routed by: static, not in the input,
+// and recognised by its address (an array: one object in every translation unit, where
+// a string literal's address may differ between them).
+inline constexpr char root_path_bytes[] = "/";
+inline constexpr std::string_view root_path{root_path_bytes, 1};
 
 // After llhttp refused a method at `error_at`: true when every byte up to and including
 // it is a token character (RFC 9110 §5.6.2), i.e. a well-formed method we do not know

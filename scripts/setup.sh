@@ -15,7 +15,8 @@ done
 die() { echo "setup.sh: error: $*" >&2; exit 1; }
 
 packages=(build-essential cmake pkg-config liburing-dev node-llhttp libgtest-dev libbenchmark-dev
-          wrk nginx-light clang-format procps util-linux python3)
+          wrk nginx-light clang-format procps util-linux python3
+          clang libclang-rt-14-dev)  # clang + its runtime: the libFuzzer targets (scripts/fuzz.sh)
 # The bench's tokio + hyper peers (bench/peers/hyper) build offline from Debian's crates.
 if ((bench)); then
   packages+=(cargo librust-hyper-dev librust-tokio-dev librust-dashmap-dev)

@@ -105,6 +105,21 @@ TEST(Segmentation, HeaderBlockAtTheLimitIsAcceptedHoweverCut) {
             std::vector<std::string>{"error 431"});
 }
 
+// Found by fuzz_request_parser: the "/" of an absolute-form target without a path is no
+// view into the input, and must not be moved with the views when the request resumes.
+TEST(Segmentation, AbsoluteFormWithoutAPathKeepsItsRootPathHoweverCut) {
+  const server_limits limits;
+  const std::string wire = "POST http://h:1?q HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\nok";
+  const feed_result whole = feed_like_a_connection(limits, wire, {});
+  ASSERT_EQ(whole.answers.size(), 1u);
+  EXPECT_NE(whole.answers[0].find(" path=/ query=q "), std::string::npos) << whole.answers[0];
+  for (std::size_t at = 1; at < wire.size(); ++at) {
+    const feed_result split = feed_like_a_connection(limits, wire, {at});
+    EXPECT_EQ(split.answers, whole.answers) << "cut at " << at;
+    EXPECT_TRUE(split.violations.empty()) << "cut at " << at << ": " << split.violations[0];
+  }
+}
+
 TEST(Segmentation, UnknownMethodIs501HoweverCut) {
   const server_limits limits;
   const std::string wire = "GETX / HTTP/1.1\r\nHost: h\r\n\r\n";
