@@ -11,7 +11,7 @@ namespace proxy {
 using coring::io_result;
 
 coring::task<void> copy_pump(coring::descriptor from, coring::descriptor to,
-                             std::size_t buffer_size, flow* f) {
+                             std::size_t buffer_size, flow* f, direction* d) {
   // LIFETIME: owned by this frame, which awaits every recv/send on it to its CQE.
   std::unique_ptr<char[]> buffer(new char[buffer_size]);
   for (;;) {
@@ -27,6 +27,7 @@ coring::task<void> copy_pump(coring::descriptor from, coring::descriptor to,
     ++f->activity;
     f->stats->user_space_bytes += static_cast<std::size_t>(n.value);
     std::size_t sent = 0;
+    d->holding = static_cast<std::size_t>(n.value);
     while (sent < static_cast<std::size_t>(n.value)) {
       io_result m =
           co_await coring::send(to, buffer.get() + sent, static_cast<std::size_t>(n.value) - sent);
@@ -35,6 +36,8 @@ coring::task<void> copy_pump(coring::descriptor from, coring::descriptor to,
         co_return;
       }
       sent += static_cast<std::size_t>(m.value);
+      d->holding -= static_cast<std::size_t>(m.value);
+      d->written += static_cast<std::size_t>(m.value);
     }
   }
 }

@@ -16,6 +16,7 @@ struct counters {
   std::uint64_t unreachable = 0;       // clients closed because no upstream answered
   std::uint64_t rejected = 0;          // clients closed at once by --max-conns
   std::uint64_t idle_closed = 0;       // sessions closed by --idle-timeout
+  std::uint64_t stalled_closed = 0;    // sessions closed by --send-timeout (a peer not reading)
   std::uint64_t aborted = 0;           // sessions ended by a reset or an error
 
   counters& operator+=(const counters& o) noexcept {
@@ -28,6 +29,7 @@ struct counters {
     unreachable += o.unreachable;
     rejected += o.rejected;
     idle_closed += o.idle_closed;
+    stalled_closed += o.stalled_closed;
     aborted += o.aborted;
     return *this;
   }
@@ -38,9 +40,10 @@ struct counters {
         out,
         "proxy: sessions=%llu spliced_bytes=%llu user_space_bytes=%llu "
         "copy_fallbacks=%llu held_pushes=%llu connect_failures=%llu unreachable=%llu rejected=%llu "
-        "idle_closed=%llu aborted=%llu\n",
+        "idle_closed=%llu stalled_closed=%llu aborted=%llu\n",
         u(sessions), u(spliced_bytes), u(user_space_bytes), u(copy_fallbacks), u(held_pushes),
-        u(connect_failures), u(unreachable), u(rejected), u(idle_closed), u(aborted));
+        u(connect_failures), u(unreachable), u(rejected), u(idle_closed), u(stalled_closed),
+        u(aborted));
   }
 };
 

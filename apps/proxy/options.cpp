@@ -29,6 +29,8 @@ const char* const usage_text =
     "                           allows); a session that finds none left is copied\n"
     "  --connect-timeout DUR    upstream connect timeout (default 2s)\n"
     "  --idle-timeout DUR       close a connection idle both ways this long (default 300s)\n"
+    "  --send-timeout DUR       close a session whose peer takes none of the bytes waiting\n"
+    "                           for it this long (default 30s)\n"
     "  --shutdown-timeout DUR   on SIGINT/SIGTERM, let sessions finish this long (default 3s)\n"
     "  --max-conns N            close new clients at once above N sessions (default: no limit)\n"
     "  --threads N              one runtime per thread (default: one per CPU)\n"
@@ -193,11 +195,12 @@ parse_outcome parse_options(int argc, char** argv) {
       if (!parse_size(value, 0, 1024, n)) return fail(bad + " (0 .. 1024)");
       o.threads = static_cast<unsigned>(n);
     } else if (flag == "--connect-timeout" || flag == "--idle-timeout" ||
-               flag == "--shutdown-timeout") {
+               flag == "--send-timeout" || flag == "--shutdown-timeout") {
       auto d = parse_duration(value);
       if (!d || d->count() == 0) return fail(bad + " (e.g. 2s, 300ms)");
       if (flag == "--connect-timeout") o.connect_timeout = *d;
       if (flag == "--idle-timeout") o.idle_timeout = *d;
+      if (flag == "--send-timeout") o.send_timeout = *d;
       if (flag == "--shutdown-timeout") o.shutdown_timeout = *d;
     } else {
       return fail("unknown flag " + std::string(flag));

@@ -74,6 +74,30 @@ task<void> watchdog(const flow* f, std::chrono::nanoseconds idle, bool* fired) {
   *fired = true;
 }
 
+// Ends when a direction has held bytes that its destination took none of for about
+// `limit` (checked every limit/4, so between limit and 1.25 × limit): a peer that stops
+// reading. A direction with nothing to deliver is idle, not stalled (watchdog above).
+task<void> stall_watchdog(const direction* dirs, std::chrono::nanoseconds limit, bool* fired) {
+  constexpr int ticks = 4;
+  std::uint64_t written[2] = {dirs[0].written, dirs[1].written};
+  bool held[2] = {dirs[0].holding > 0, dirs[1].holding > 0};
+  int quiet[2] = {0, 0};
+  for (;;) {
+    const io_result slept = co_await coring::sleep_for(limit / ticks);
+    if (!slept) co_return;  // cancelled: the session ended first
+    for (int i = 0; i < 2; ++i) {
+      const bool stuck = held[i] && dirs[i].holding > 0 && dirs[i].written == written[i];
+      quiet[i] = stuck ? quiet[i] + 1 : 0;
+      written[i] = dirs[i].written;
+      held[i] = dirs[i].holding > 0;
+      if (quiet[i] >= ticks) {
+        *fired = true;
+        co_return;
+      }
+    }
+  }
+}
+
 task<void> both_ways(task<void> up, task<void> down) {
   co_await coring::when_all(std::move(up), std::move(down));
 }
@@ -115,32 +139,35 @@ task<void> run_session(session_context* ctx, descriptor client) {
     if (!spliced && o.mode == pump_mode::splice) ++ctx->stats.copy_fallbacks;
 
     flow f{&abort, &ctx->stats};
-    std::size_t in_pipe[2] = {0, 0};
-    task<void> up;    // client -> upstream
-    task<void> down;  // upstream -> client
+    direction dirs[2];  // [0]: client -> upstream, [1]: upstream -> client
+    task<void> up;      // client -> upstream
+    task<void> down;    // upstream -> client
     if (spliced && o.engine == splice_engine::uring) {
-      up = splice_uring(client, upstream, pipes[0], o.pipe_size, &f, &in_pipe[0]);
-      down = splice_uring(upstream, client, pipes[1], o.pipe_size, &f, &in_pipe[1]);
+      up = splice_uring(client, upstream, pipes[0], o.pipe_size, &f, &dirs[0]);
+      down = splice_uring(upstream, client, pipes[1], o.pipe_size, &f, &dirs[1]);
     } else if (spliced) {
-      up = splice_poll(client.index, upstream_fd, pipes[0], o.pipe_size, &ctx->pushes, &f,
-                       &in_pipe[0]);
-      down = splice_poll(upstream_fd, client.index, pipes[1], o.pipe_size, &ctx->pushes, &f,
-                         &in_pipe[1]);
+      up =
+          splice_poll(client.index, upstream_fd, pipes[0], o.pipe_size, &ctx->pushes, &f, &dirs[0]);
+      down =
+          splice_poll(upstream_fd, client.index, pipes[1], o.pipe_size, &ctx->pushes, &f, &dirs[1]);
     } else {
-      up = copy_pump(client, upstream, o.buffer, &f);
-      down = copy_pump(upstream, client, o.buffer, &f);
+      up = copy_pump(client, upstream, o.buffer, &f, &dirs[0]);
+      down = copy_pump(upstream, client, o.buffer, &f, &dirs[1]);
     }
     bool idle = false;
+    bool stalled = false;
     co_await coring::when_any(both_ways(std::move(up), std::move(down)),
-                              watchdog(&f, o.idle_timeout, &idle))
+                              watchdog(&f, o.idle_timeout, &idle),
+                              stall_watchdog(dirs, o.send_timeout, &stalled))
         .under(&abort);
     if (idle) ++ctx->stats.idle_closed;
+    if (stalled) ++ctx->stats.stalled_closed;
 
     co_await close_descriptor(client);
     co_await close_descriptor(upstream);
     if (spliced) {
-      give_back(ctx->pipes, pipes[0], in_pipe[0]);
-      give_back(ctx->pipes, pipes[1], in_pipe[1]);
+      give_back(ctx->pipes, pipes[0], dirs[0].holding);
+      give_back(ctx->pipes, pipes[1], dirs[1].holding);
     }
   }
   ctx->active->fetch_sub(1, std::memory_order_relaxed);

@@ -15,7 +15,7 @@ using coring::descriptor;
 using coring::io_result;
 
 coring::task<void> splice_uring(descriptor from, descriptor to, pipe_pair pipe, std::size_t chunk,
-                                flow* f, std::size_t* in_pipe) {
+                                flow* f, direction* d) {
   const descriptor pipe_in{pipe.write, false};
   const descriptor pipe_out{pipe.read, false};
   const unsigned length = static_cast<unsigned>(chunk);
@@ -30,22 +30,23 @@ coring::task<void> splice_uring(descriptor from, descriptor to, pipe_pair pipe, 
       co_return;
     }
     ++f->activity;
-    *in_pipe = static_cast<std::size_t>(n.value);
-    while (*in_pipe > 0) {
+    d->holding = static_cast<std::size_t>(n.value);
+    while (d->holding > 0) {
       io_result m =
-          co_await coring::splice(pipe_out, to, static_cast<unsigned>(*in_pipe), SPLICE_F_MOVE);
+          co_await coring::splice(pipe_out, to, static_cast<unsigned>(d->holding), SPLICE_F_MOVE);
       if (m.value <= 0) {
         f->fail();
         co_return;
       }
-      *in_pipe -= static_cast<std::size_t>(m.value);
+      d->holding -= static_cast<std::size_t>(m.value);
+      d->written += static_cast<std::size_t>(m.value);
     }
     f->stats->spliced_bytes += static_cast<std::size_t>(n.value);
   }
 }
 
 coring::task<void> splice_poll(int from, int to, pipe_pair pipe, std::size_t chunk,
-                               push_batch* pushes, flow* f, std::size_t* in_pipe) {
+                               push_batch* pushes, flow* f, direction* d) {
   constexpr unsigned flags = SPLICE_F_NONBLOCK | SPLICE_F_MOVE;
   constexpr std::size_t first_out = 16384;
   // Results of co_await are named before testing them: GCC 12 miscompiles an io_op
@@ -70,19 +71,20 @@ coring::task<void> splice_poll(int from, int to, pipe_pair pipe, std::size_t chu
       continue;
     }
     ++f->activity;
-    *in_pipe = static_cast<std::size_t>(n);
+    d->holding = static_cast<std::size_t>(n);
     // The first splice out of a big chunk moves at most first_out bytes, so the
     // receiver (another CPU) starts on them while we push the rest: on a 64 KiB
     // response this cut 3-5 µs per request. One extra splice(2) per chunk at most.
-    std::size_t out = std::min(*in_pipe, first_out);
+    std::size_t out = std::min(d->holding, first_out);
     bool held = false;  // the last splice out carried SPLICE_F_MORE: `to` needs a push
-    while (*in_pipe > 0) {
+    while (d->holding > 0) {
       const bool hold = pushes->should_hold();
       const ssize_t m =
           ::splice(pipe.read, nullptr, to, nullptr, out, hold ? flags | SPLICE_F_MORE : flags);
       if (m > 0) {
-        *in_pipe -= static_cast<std::size_t>(m);
-        out = *in_pipe;
+        d->holding -= static_cast<std::size_t>(m);
+        d->written += static_cast<std::size_t>(m);
+        out = d->holding;
         held = hold;
       } else if (m < 0 && errno == EAGAIN) {
         if (held) pushes->push_later(to);  // what TCP holds goes out while we wait

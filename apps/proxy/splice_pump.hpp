@@ -4,7 +4,8 @@
 // Each chunk is spliced into the pipe (N bytes), then out of it until all N are out
 // (a splice to a socket may move fewer). EOF on `from` becomes shutdown(SHUT_WR) on
 // `to` and ends this direction only; an error (reset, EPIPE, cancel) fails the flow,
-// which ends both. `in_pipe` tells the session whether the pipe is drained at the end.
+// which ends both. `d` tells the session what is still in the pipe (drained at the end?
+// stalled?) and how much has gone out.
 //
 // Two engines:
 //  - splice_uring: IORING_OP_SPLICE. The kernel never tries it inline: it always
@@ -26,9 +27,9 @@
 namespace proxy {
 
 coring::task<void> splice_uring(coring::descriptor from, coring::descriptor to, pipe_pair pipe,
-                                std::size_t chunk, flow* f, std::size_t* in_pipe);
+                                std::size_t chunk, flow* f, direction* d);
 
 coring::task<void> splice_poll(int from, int to, pipe_pair pipe, std::size_t chunk,
-                               push_batch* pushes, flow* f, std::size_t* in_pipe);
+                               push_batch* pushes, flow* f, direction* d);
 
 }  // namespace proxy

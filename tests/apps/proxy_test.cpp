@@ -513,6 +513,35 @@ TEST_P(ProxyModeTest, ClientResetClosesUpstreamPromptly) {
   EXPECT_LT(when - reset_at, 2s);
 }
 
+// A client that keeps sending but never reads (pipelined requests for a big response,
+// say) keeps its session active, so --idle-timeout never ends it; the direction toward
+// it holds bytes it takes none of, and --send-timeout closes the session.
+TEST_P(ProxyModeTest, ClientThatStopsReadingIsClosedAfterTheSendTimeout) {
+  std::atomic<bool> upstream_cut{false};
+  test_server upstream([&](int fd) {
+    const std::string chunk(65536, 'x');
+    while (send_all(fd, chunk)) {
+    }
+    upstream_cut = true;  // the proxy closed its side
+  });
+  proxy_process proxy(
+      proxy_args({upstream.port()}, flags({"--send-timeout", "300ms", "--idle-timeout", "60s"})));
+  fd_guard client = connect_to(proxy.port());
+  const auto start = clock_type::now();
+  while (!upstream_cut && clock_type::now() - start < 10s) {
+    if (::send(client.fd, "GET /test1 HTTP/1.1\r\n\r\n", 25, MSG_NOSIGNAL) <= 0) break;
+    std::this_thread::sleep_for(20ms);
+  }
+  const auto took = clock_type::now() - start;
+  EXPECT_GE(took, 300ms);
+  EXPECT_LT(took, 5s) << "the stalled session was not closed";
+  for (int i = 0; i < 200 && !upstream_cut; ++i) std::this_thread::sleep_for(10ms);
+  EXPECT_TRUE(upstream_cut.load());
+  ASSERT_EQ(proxy.terminate(), 0);
+  EXPECT_EQ(proxy.stat("stalled_closed"), 1u);
+  EXPECT_EQ(proxy.stat("idle_closed"), 0u);
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Modes, ProxyModeTest,
     ::testing::Values(mode{"splice_poll", {"--mode", "splice", "--engine", "poll"}, true},
