@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/fuzz/cut_input.hpp"
 #include "tests/http/connection_feed.hpp"
 
 namespace {
@@ -37,19 +38,9 @@ coring::http::server_limits small_limits() {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
   static const coring::http::server_limits limits = small_limits();
-  const std::size_t cut_count = data[0] % 8;
-  std::size_t at = 1;
-  std::vector<std::uint16_t> raw_cuts;
-  for (std::size_t i = 0; i < cut_count && at + 2 <= size; ++i, at += 2) {
-    raw_cuts.push_back(static_cast<std::uint16_t>(data[at] | (data[at + 1] << 8)));
-  }
-  const std::string wire(reinterpret_cast<const char*>(data) + at, size - at);
-  std::vector<std::size_t> cuts;
-  for (std::uint16_t c : raw_cuts) cuts.push_back(wire.empty() ? 0 : c % (wire.size() + 1));
-  std::sort(cuts.begin(), cuts.end());
-
-  const auto whole = coring::http::test::feed_like_a_connection(limits, wire, {});
-  const auto split = coring::http::test::feed_like_a_connection(limits, wire, cuts);
+  const coring::fuzz::cut_input in = coring::fuzz::read_cut_input(data + 1, size - 1, data[0] % 8);
+  const auto whole = coring::http::test::feed_like_a_connection(limits, in.wire, {});
+  const auto split = coring::http::test::feed_like_a_connection(limits, in.wire, in.cuts);
   for (const auto* run : {&whole, &split}) {
     if (!run->violations.empty()) fail(run->violations.front());
   }

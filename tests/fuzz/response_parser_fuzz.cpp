@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "http/response_parser.hpp"
+#include "tests/fuzz/cut_input.hpp"
 
 namespace {
 
@@ -71,19 +72,10 @@ std::string run(const std::string& wire, const std::vector<std::size_t>& cuts, b
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
   const bool head = (data[0] & 1) != 0;
-  const std::size_t cut_count = (data[0] >> 1) % 8;
-  std::size_t at = 1;
-  std::vector<std::uint16_t> raw_cuts;
-  for (std::size_t i = 0; i < cut_count && at + 2 <= size; ++i, at += 2) {
-    raw_cuts.push_back(static_cast<std::uint16_t>(data[at] | (data[at + 1] << 8)));
-  }
-  const std::string wire(reinterpret_cast<const char*>(data) + at, size - at);
-  std::vector<std::size_t> cuts;
-  for (std::uint16_t c : raw_cuts) cuts.push_back(wire.empty() ? 0 : c % (wire.size() + 1));
-  std::sort(cuts.begin(), cuts.end());
-
-  const std::string whole = run(wire, {}, head);
-  const std::string split = run(wire, cuts, head);
+  const coring::fuzz::cut_input in =
+      coring::fuzz::read_cut_input(data + 1, size - 1, (data[0] >> 1) % 8);
+  const std::string whole = run(in.wire, {}, head);
+  const std::string split = run(in.wire, in.cuts, head);
   if (whole != split) fail("outcomes differ:\n  whole: " + whole + "\n  split: " + split);
   return 0;
 }

@@ -12,31 +12,20 @@
 
 #include "connection_feed.hpp"
 #include "hostile_input.hpp"
+#include "hostile_requests.hpp"
 
 namespace coring::http::test {
 namespace {
 
 namespace hostile = coring::test::hostile;
 
-server_limits small_limits() {
-  server_limits l;
-  l.max_header_bytes = 2048;
-  l.max_headers = 16;
-  l.max_uri_bytes = 512;
-  l.max_body_bytes = 4096;
-  return l;
+// The hostile corpus, plus requests that exercise the rules decided mid-stream.
+std::vector<std::string> templates() {
+  std::vector<std::string> t = hostile_templates();
+  t.push_back("GETX / HTTP/1.1\r\nHost: h\r\n\r\n");
+  t.push_back("GET / HTTP/1.1\r\nHost: h\r\nX-Fold: a\r\n b\r\n\r\n");
+  return t;
 }
-
-const std::vector<std::string> templates = {
-    "GET /a?x=1 HTTP/1.1\r\nHost: h\r\nAccept: */*\r\n\r\n",
-    "POST /p HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello",
-    "POST /c HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: "
-    "chunked\r\n\r\n3\r\nabc\r\n10\r\n0123456789abcdef\r\n0\r\n\r\n",
-    "DELETE /d/e HTTP/1.1\r\nHost: h\r\nX-Long: " + std::string(300, 'v') + "\r\n\r\n",
-    "GET / HTTP/1.0\r\n\r\n",
-    "GETX / HTTP/1.1\r\nHost: h\r\n\r\n",
-    "GET http://h:1/abs?q HTTP/1.2\r\nHost: h\r\nX-Fold: a\r\n b\r\nExpect: 100-continue \r\n\r\n",
-};
 
 // Compares the whole feed with one cut at `cuts`; returns false (and says why) on a
 // difference.
@@ -72,8 +61,8 @@ bool one_answer_however_cut(const server_limits& limits, const std::string& wire
 }
 
 TEST(Segmentation, EveryHostileCaseGetsOneAnswerWhateverTheCuts) {
-  const server_limits limits = small_limits();
-  hostile::generator gen(hostile::seed_or(20261206), templates);
+  const server_limits limits = hostile_limits();
+  hostile::generator gen(hostile::seed_or(20261206), templates());
   std::mt19937_64 rng(7);
   const std::uint64_t cases = hostile::cases_or(1500);
   std::uint64_t failed = 0;
