@@ -744,6 +744,9 @@ TEST(Proxy, PushBatchingOffNeverHolds) {
 
 // ---- resources, shutdown, flags -------------------------------------------------------
 
+// 4 bytes echoed, then both sides closed — and the client waits for the proxy's close,
+// so the next exchange never overlaps this session: RSS then reflects one session at a
+// time, not however many a loaded machine let pile up (each holds buffers malloc keeps).
 void one_short_exchange(std::uint16_t port) {
   fd_guard s = connect_to(port);
   send_all(s.fd, "ping");
@@ -751,9 +754,11 @@ void one_short_exchange(std::uint16_t port) {
   std::size_t got = 0;
   while (got < 4) {
     const ssize_t n = ::recv(s.fd, buf + got, 4 - got, 0);
-    if (n <= 0) break;
+    if (n <= 0) return;
     got += static_cast<std::size_t>(n);
   }
+  ::shutdown(s.fd, SHUT_WR);
+  read_until_end(s.fd, 2s);
 }
 
 void expect_flat_resources(std::vector<std::string> flags) {
