@@ -529,7 +529,8 @@ TEST_P(ProxyModeTest, ClientThatStopsReadingIsClosedAfterTheSendTimeout) {
   fd_guard client = connect_to(proxy.port());
   const auto start = clock_type::now();
   while (!upstream_cut && clock_type::now() - start < 10s) {
-    if (::send(client.fd, "GET /test1 HTTP/1.1\r\n\r\n", 25, MSG_NOSIGNAL) <= 0) break;
+    static const std::string request = "GET /test1 HTTP/1.1\r\n\r\n";
+    if (::send(client.fd, request.data(), request.size(), MSG_NOSIGNAL) <= 0) break;
     std::this_thread::sleep_for(20ms);
   }
   const auto took = clock_type::now() - start;
