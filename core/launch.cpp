@@ -43,13 +43,17 @@ int wait_for_bound_port(const launch_shared& shared) {
 bool open_listener(launch_shared* shared, unsigned index, std::optional<listener>& l) {
   const launch_config& config = *shared->config;
   std::uint16_t port = config.port;
-  if (index > 0 && port == 0) {  // share thread 0's ephemeral port (SO_REUSEPORT)
+  listen_options options = config.listen;
+  if (index > 0) {
+    // Thread 0 claims the port (refused if anybody else holds it); the others join its
+    // SO_REUSEPORT group afterwards, on its port (which may have been ephemeral).
     const int bound = wait_for_bound_port(*shared);
     if (bound < 0) return false;
     port = static_cast<std::uint16_t>(bound);
+    options.claim_port = false;
   }
   try {
-    l.emplace(socket_address::parse(config.host, port), config.listen);
+    l.emplace(socket_address::parse(config.host, port), options);
     if (index == 0) shared->bound_port = l->port();
     return true;
   } catch (const std::exception& e) {

@@ -3,6 +3,7 @@
 #include <netinet/tcp.h>
 #include <unistd.h>
 
+#include <string>
 #include <system_error>
 
 #include "core/op.hpp"
@@ -38,14 +39,12 @@ listener::listener(const socket_address& address, const listen_options& options)
   fd_ = ::socket(address.family(), SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "socket");
   set_option(fd_, SOL_SOCKET, SO_REUSEADDR, address);
-  if (options.reuse_port) set_option(fd_, SOL_SOCKET, SO_REUSEPORT, address);
+  const bool claim = options.reuse_port && options.claim_port;
+  if (options.reuse_port && !claim) set_option(fd_, SOL_SOCKET, SO_REUSEPORT, address);
   if (options.no_delay) set_option(fd_, IPPROTO_TCP, TCP_NODELAY, address);
-  if (::bind(fd_, address.get(), address.length) != 0 || ::listen(fd_, options.backlog) != 0) {
-    int err = errno;
-    ::close(fd_);
-    fd_ = -1;
-    throw std::system_error(err, std::generic_category(), "listen on " + address.to_string());
-  }
+  if (::bind(fd_, address.get(), address.length) != 0) fail_setup("bind", address);
+  if (claim) set_option(fd_, SOL_SOCKET, SO_REUSEPORT, address);  // after bind: see claim_port
+  if (::listen(fd_, options.backlog) != 0) fail_setup("listen", address);
   sockaddr_storage bound{};
   socklen_t length = sizeof bound;
   getsockname(fd_, reinterpret_cast<sockaddr*>(&bound), &length);
@@ -57,6 +56,15 @@ listener::listener(const socket_address& address, const listen_options& options)
   backoff_.owner = this;
   backoff_delay_ = to_timespec(std::chrono::milliseconds(10));
   queue_.reserve(64);
+}
+
+void listener::fail_setup(const char* step, const socket_address& address) {
+  const int err = errno;
+  ::close(fd_);
+  fd_ = -1;
+  // "bind 0.0.0.0:8000: Address already in use": the port a second server cannot have.
+  throw std::system_error(err, std::generic_category(),
+                          std::string(step) + " " + address.to_string());
 }
 
 listener::~listener() { close(); }

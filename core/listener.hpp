@@ -8,7 +8,8 @@
 // kernel closes a connection it cannot fit in the table (-ENFILE), so near the top of
 // the table direct accepts are single-shot. EMFILE/ENFILE on plain accepts backs off
 // (a short timer) instead of spinning. SO_REUSEPORT lets every thread own a listener
-// on the same port.
+// on the same port; the first one claims the port (see listen_options::claim_port), so
+// a port that any other socket already holds is refused with EADDRINUSE.
 
 #include <coroutine>
 #include <cstdint>
@@ -26,6 +27,17 @@ namespace coring {
 struct listen_options {
   int backlog = 4096;
   bool reuse_port = true;
+  // With reuse_port: bind as the port's first owner. Linux lets any socket of the same
+  // user join a SO_REUSEPORT group, so two processes would silently split a port's
+  // connections. A claiming socket binds WITHOUT SO_REUSEPORT — the kernel's own bind
+  // check then refuses a port held by anybody (a listener with or without SO_REUSEPORT,
+  // another coring process), atomically, with no probe-then-bind window — and enables
+  // SO_REUSEPORT between bind and listen, so this process's later listeners (claim_port
+  // = false) join its group. A process that starts later claims too, and is refused.
+  // (A BPF reuseport program only picks sockets within a group; it cannot refuse a
+  // joiner.) What this cannot stop: a foreign SO_REUSEPORT socket of the same user that
+  // joins after us without claiming.
+  bool claim_port = true;
   bool direct_descriptors = true;
   bool no_delay = true;  // TCP_NODELAY, inherited by accepted sockets
 };
@@ -89,6 +101,7 @@ class listener : private multishot_request {
   // After the armed accept ended with `res` (no CQE_F_MORE): arm again, back off, or
   // mark the listener failed.
   void rearm_after(int res);
+  [[noreturn]] void fail_setup(const char* step, const socket_address& address);
   void back_off();
   void arm();
   bool ready();

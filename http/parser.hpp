@@ -53,13 +53,17 @@ class request_parser {
 
  private:
   static int on_url(llhttp_t* p, const char* at, std::size_t length);
+  static int on_url_complete(llhttp_t* p);
   static int on_header_field(llhttp_t* p, const char* at, std::size_t length);
+  static int on_header_field_complete(llhttp_t* p);
   static int on_header_value(llhttp_t* p, const char* at, std::size_t length);
   static int on_headers_complete(llhttp_t* p);
   static int on_body(llhttp_t* p, const char* at, std::size_t length);
   static int on_message_complete(llhttp_t* p);
   int fail(int status, const char* reason) noexcept;
   void map_llhttp_error(llhttp_errno_t err, std::string_view input);
+  llhttp_errno_t execute(std::string_view input);
+  llhttp_errno_t scan(const char* data, std::size_t end);
   void start(const char* input, request& out);
   void move_views_to(const char* input) noexcept;
 
@@ -70,16 +74,16 @@ class request_parser {
   std::vector<header_field> headers_;
   std::string body_copy_;  // only for bodies that arrive in several pieces
   const char* input_start_ = nullptr;
-  const char* headers_end_ = nullptr;
   std::size_t header_count_ = 0;
   std::size_t body_bytes_ = 0;
   std::size_t body_pieces_ = 0;
   std::size_t consumed_ = 0;
-  std::size_t scanned_ = 0;  // bytes of the pending request llhttp has seen
-  std::uint64_t bytes_scanned_ = 0;
+  std::size_t scanned_ = 0;          // bytes of the pending request llhttp has seen
+  std::uint64_t bytes_scanned_ = 0;  // bytes llhttp consumed, each once
   int error_status_ = 0;
   std::string_view error_reason_;
   bool in_value_ = false;
+  bool url_done_ = false;
   bool headers_done_ = false;
   bool expect_continue_ = false;
   bool message_done_ = false;

@@ -19,7 +19,8 @@ die() { echo "setup.sh: error: $*" >&2; exit 1; }
 # curl and brings up loopback in its private network namespace with ip.
 packages=(build-essential cmake pkg-config liburing-dev node-llhttp libgtest-dev libbenchmark-dev
           wrk nginx-light clang-format procps util-linux python3 curl iproute2 haproxy
-          libsimdjson-dev zlib1g-dev)
+          libsimdjson-dev zlib1g-dev
+          clang libclang-rt-14-dev)  # clang + its runtime: the libFuzzer targets (scripts/fuzz.sh)
 # The bench's peers (bench/peers) build offline from Debian's packages: hyper on tokio
 # and on smol from Debian's crates, Go's net/http from golang-go's standard library,
 # Boost.Beast from the headers; the proxy's peers are HAProxy and nginx's stream module;

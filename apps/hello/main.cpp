@@ -10,7 +10,10 @@ class hello_handler final : public coring::http::handler {
  public:
   bool handle(coring::http::request& req, coring::http::response& res) override {
     if (req.method != coring::http::method::get && req.method != coring::http::method::head) {
-      res.send_text(405, "only GET\n");
+      res.status(405);
+      res.header("allow", "GET, HEAD");  // RFC 9110 §15.5.6: a 405 lists what is allowed
+      res.header("content-type", "text/plain");
+      res.body("only GET\n");
       return true;
     }
     res.body_static("Hello world!");

@@ -49,13 +49,25 @@ void kv_handler::on_receive(std::string_view bytes) noexcept {
   }
 }
 
+namespace {
+
+// RFC 9110 §15.5.6: a 405 lists the methods the target supports.
+void method_not_allowed(coring::http::response& res, std::string_view allow) {
+  res.status(405);
+  res.header("allow", allow);
+  res.header("content-type", "text/plain");
+  res.body("method not allowed\n");
+}
+
+}  // namespace
+
 void kv_handler::dispatch(coring::http::request& req, coring::http::response& res) {
   const std::string_view path = req.path;
   const bool read = req.method == method::get || req.method == method::head;
 
   if (path == "/size") {
     if (!read) {
-      res.send_text(405, "method not allowed\n");
+      method_not_allowed(res, "GET, HEAD");
     } else {
       char digits[24];
       const auto end = std::to_chars(digits, digits + sizeof digits, store_.size()).ptr;
@@ -99,7 +111,7 @@ void kv_handler::dispatch(coring::http::request& req, coring::http::response& re
       res.no_content();
       return;
     default:
-      res.send_text(405, "method not allowed\n");
+      method_not_allowed(res, "GET, HEAD, POST, PUT, DELETE");
       return;
   }
 }

@@ -33,6 +33,7 @@ coring::task<bool> send_all(int to, const char* data, std::size_t size, bool ahe
       co_return false;
     }
     sent = now > 0 ? static_cast<std::size_t>(now) : 0;
+    f->written += sent;
   }
   while (sent < size) {
     const io_result m = co_await coring::send(descriptor{to, false}, data + sent, size - sent);
@@ -41,6 +42,7 @@ coring::task<bool> send_all(int to, const char* data, std::size_t size, bool ahe
       co_return false;
     }
     sent += static_cast<std::size_t>(m.value);
+    f->written += static_cast<std::size_t>(m.value);
   }
   co_return true;
 }

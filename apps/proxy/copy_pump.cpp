@@ -36,6 +36,7 @@ coring::task<void> copy_pump(coring::descriptor from, coring::descriptor to,
         co_return;
       }
       sent += static_cast<std::size_t>(m.value);
+      f->written += static_cast<std::size_t>(m.value);
     }
     f->in_hand = 0;
   }

@@ -18,6 +18,7 @@ struct counters {
   std::uint64_t unreachable = 0;         // clients closed because no upstream answered
   std::uint64_t rejected = 0;            // clients closed at once by --max-conns
   std::uint64_t idle_closed = 0;         // sessions closed by --idle-timeout
+  std::uint64_t stalled_closed = 0;      // sessions closed by --send-timeout (a peer not reading)
   std::uint64_t aborted = 0;             // sessions ended by a reset or an error
   std::uint64_t closed_idle_at_shutdown = 0;  // idle sessions ended at once by SIGTERM
 
@@ -33,6 +34,7 @@ struct counters {
     unreachable += o.unreachable;
     rejected += o.rejected;
     idle_closed += o.idle_closed;
+    stalled_closed += o.stalled_closed;
     aborted += o.aborted;
     closed_idle_at_shutdown += o.closed_idle_at_shutdown;
     return *this;
@@ -44,11 +46,13 @@ struct counters {
         out,
         "proxy: sessions=%llu spliced_bytes=%llu user_space_bytes=%llu "
         "copy_fallbacks=%llu switches_to_splice=%llu switches_to_copy=%llu held_pushes=%llu "
-        "connect_failures=%llu unreachable=%llu rejected=%llu idle_closed=%llu aborted=%llu "
+        "connect_failures=%llu unreachable=%llu rejected=%llu idle_closed=%llu "
+        "stalled_closed=%llu aborted=%llu "
         "closed_idle_at_shutdown=%llu\n",
         u(sessions), u(spliced_bytes), u(user_space_bytes), u(copy_fallbacks),
         u(switches_to_splice), u(switches_to_copy), u(held_pushes), u(connect_failures),
-        u(unreachable), u(rejected), u(idle_closed), u(aborted), u(closed_idle_at_shutdown));
+        u(unreachable), u(rejected), u(idle_closed), u(stalled_closed), u(aborted),
+        u(closed_idle_at_shutdown));
   }
 };
 

@@ -16,6 +16,7 @@ struct flow {
   std::uint64_t* sequence = nullptr;  // the session's: orders the two directions' moves
   std::uint64_t activity = 0;         // bumped per chunk moved; the idle watchdog watches it
   std::uint64_t last_moved = 0;       // *sequence at this direction's latest chunk
+  std::uint64_t written = 0;          // bytes delivered to the destination (stall watchdog)
   std::size_t in_hand = 0;            // copy and auto: bytes taken in, not yet all sent
   bool failed = false;
 

@@ -48,6 +48,9 @@ void metrics_endpoint::render() {
                 c.switches_to_splice);
   append_metric(o, "proxy_switches_to_copy_total", "counter",
                 "Auto mode: returns to copying once a burst drained.", c.switches_to_copy);
+  append_metric(o, "proxy_stalled_closed_total", "counter",
+                "Sessions closed by --send-timeout: a peer took none of the bytes waiting.",
+                c.stalled_closed);
   append_metric(o, "proxy_upstream_connect_failures_total", "counter",
                 "Upstream connects refused or timed out.", c.connect_failures);
   append_metric(o, "proxy_upstream_unreachable_total", "counter",

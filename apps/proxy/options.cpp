@@ -35,6 +35,8 @@ std::string usage(const options& defaults) {
          "                           allows); a session that finds none left is copied\n"
          "  --connect-timeout D      upstream connect timeout (default 2s)\n"
          "  --idle-timeout D         close a connection idle both ways this long (default 300s)\n"
+         "  --send-timeout D         close a session whose peer takes none of the bytes waiting\n"
+         "                           for it this long (default 30s)\n"
          "  --drain-timeout D        on SIGINT/SIGTERM, let sessions finish this long (default "
          "3s)\n"
          "  --max-conns N            close new clients at once above N sessions (default: no "
@@ -69,6 +71,7 @@ void take_timeouts(coring::cli& flags, options& o) {
   const std::chrono::nanoseconds positive(1);
   if (auto d = flags.take_duration("connect-timeout", positive)) o.connect_timeout = *d;
   if (auto d = flags.take_duration("idle-timeout", positive)) o.idle_timeout = *d;
+  if (auto d = flags.take_duration("send-timeout", positive)) o.send_timeout = *d;
   if (auto d = flags.take_duration("drain-timeout", positive)) o.drain_timeout = *d;
 }
 

@@ -32,6 +32,9 @@ struct options {
   std::size_t max_pipes = 0;        // per process; 0: from /proc/sys/fs/pipe-user-pages-soft
   std::chrono::nanoseconds connect_timeout = std::chrono::seconds(2);
   std::chrono::nanoseconds idle_timeout = std::chrono::seconds(300);
+  // A direction holding bytes its destination takes none of for this long closes the
+  // session: a peer that stops reading cannot pin buffers until the idle timeout.
+  std::chrono::nanoseconds send_timeout = std::chrono::seconds(30);
   std::chrono::nanoseconds drain_timeout = std::chrono::seconds(3);
   std::size_t max_conns = 0;                  // 0: unlimited
   std::optional<std::uint16_t> metrics_port;  // Prometheus /metrics here (0: any free port)

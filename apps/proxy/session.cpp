@@ -138,9 +138,11 @@ task<void> run_session(session_context* ctx, descriptor client) {
     pump_pair pumps = make_pumps(ctx, client, upstream_fd, spliced ? pipes : nullptr, in_pipe,
                                  &to_upstream, &to_client);
     session_watch watch{&to_upstream, &to_client, in_pipe, &ctx->draining, o.idle_timeout};
+    bool stalled = false;
     co_await coring::when_any(both_ways(std::move(pumps.up), std::move(pumps.down)),
-                              watchdog(&watch))
+                              watchdog(&watch), stall_watchdog(&watch, o.send_timeout, &stalled))
         .under(&abort);
+    if (stalled) ++ctx->stats.stalled_closed;
     if (watch.idle_expired) ++ctx->stats.idle_closed;
     if (watch.closed_for_shutdown) ++ctx->stats.closed_idle_at_shutdown;
 

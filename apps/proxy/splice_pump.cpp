@@ -39,6 +39,7 @@ coring::task<void> splice_uring(descriptor from, descriptor to, pipe_pair pipe, 
         co_return;
       }
       *in_pipe -= static_cast<std::size_t>(m.value);
+      f->written += static_cast<std::size_t>(m.value);
     }
     f->stats->spliced_bytes += static_cast<std::size_t>(n.value);
   }
@@ -66,6 +67,7 @@ coring::task<bool> splice_out(pipe_pair pipe, int to, std::size_t* in_pipe, turn
         ::splice(pipe.read, nullptr, to, nullptr, out, hold ? flags | SPLICE_F_MORE : flags);
     if (m > 0) {
       *in_pipe -= static_cast<std::size_t>(m);
+      f->written += static_cast<std::size_t>(m);
       out = *in_pipe;
       held = hold;
     } else if (m < 0 && errno == EAGAIN) {

@@ -69,4 +69,38 @@ task<void> watchdog(session_watch* w) {
   w->closed_for_shutdown = true;
 }
 
+namespace {
+
+// Bytes direction i (0: client → upstream, 1: upstream → client) has taken in and not yet
+// delivered: in its pipe, or in its copy buffer.
+std::size_t holding(const session_watch* w, int i) {
+  return w->in_pipe[i] + (i == 0 ? w->up : w->down)->in_hand;
+}
+
+std::uint64_t written(const session_watch* w, int i) { return (i == 0 ? w->up : w->down)->written; }
+
+}  // namespace
+
+coring::task<void> stall_watchdog(const session_watch* w, std::chrono::nanoseconds limit,
+                                  bool* fired) {
+  constexpr int ticks = 4;
+  std::uint64_t seen[2] = {written(w, 0), written(w, 1)};
+  bool held[2] = {holding(w, 0) > 0, holding(w, 1) > 0};
+  int quiet[2] = {0, 0};
+  for (;;) {
+    const coring::io_result slept = co_await coring::sleep_for(limit / ticks);
+    if (!slept) co_return;  // cancelled: the session ended first
+    for (int i = 0; i < 2; ++i) {
+      const bool stuck = held[i] && holding(w, i) > 0 && written(w, i) == seen[i];
+      quiet[i] = stuck ? quiet[i] + 1 : 0;
+      seen[i] = written(w, i);
+      held[i] = holding(w, i) > 0;
+      if (quiet[i] >= ticks) {
+        *fired = true;
+        co_return;
+      }
+    }
+  }
+}
+
 }  // namespace proxy

@@ -28,4 +28,10 @@ struct session_watch {
 
 coring::task<void> watchdog(session_watch* w);
 
+// Ends when a direction has held bytes that its destination took none of for about
+// `limit` (checked every limit/4, so between limit and 1.25 × limit): a peer that stops
+// reading. A direction with nothing to deliver is idle, not stalled (watchdog above).
+coring::task<void> stall_watchdog(const session_watch* w, std::chrono::nanoseconds limit,
+                                  bool* fired);
+
 }  // namespace proxy

@@ -137,10 +137,15 @@ TEST(Hello, AnswersWithTheExact88ByteResponse) {
 TEST(Hello, HeadGetsHeadersOnlyAndOtherMethods405) {
   hello_process hello({"--port", "0", "--threads", "2"});
   client c(hello.wait_listening());
-  const http_response head = c.roundtrip("HEAD / HTTP/1.1\r\n\r\n", /*no_body=*/true);
+  const http_response head = c.roundtrip("HEAD / HTTP/1.1\r\nHost: h\r\n\r\n", /*no_body=*/true);
   EXPECT_EQ(head.status, 200);
   EXPECT_EQ(head.header("content-length"), "12");
-  EXPECT_EQ(c.roundtrip("POST / HTTP/1.1\r\nContent-Length: 0\r\n\r\n").status, 405);
+  const http_response post = c.roundtrip("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n");
+  EXPECT_EQ(post.status, 405);
+  EXPECT_EQ(post.header("allow"), "GET, HEAD");
+  // Absolute form (RFC 9112 §3.2.2) and a missing Host (§3.2).
+  EXPECT_EQ(c.roundtrip("GET http://h:1/any HTTP/1.1\r\nHost: h\r\n\r\n").body, "Hello world!");
+  EXPECT_EQ(c.roundtrip("GET / HTTP/1.1\r\n\r\n").status, 400);
 }
 
 TEST(Hello, PipelinedRequestsGetPipelinedResponses) {
@@ -278,7 +283,7 @@ TEST(Hello, SigtermLetsAHalfSentRequestFinishWithinTheDrainBound) {
 TEST(Hello, ConnectionStillBusyAfterTheDrainBoundIsCutAndTheExitIsStillZero) {
   hello_process hello({"--port", "0", "--threads", "1", "--drain-timeout", "300ms"});
   client stuck(hello.wait_listening());
-  stuck.send("GET /never-finished HTTP/1.1\r\n");
+  stuck.send("GET /never-finished HTTP/1.1\r\nHost: h\r\n");
   std::this_thread::sleep_for(50ms);
   const auto signalled = steady::now();
   ASSERT_EQ(::kill(hello.pid(), SIGTERM), 0);

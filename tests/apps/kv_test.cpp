@@ -116,11 +116,28 @@ TEST(KvApp, MaxKeysAnswers507WithoutEvicting) {
 TEST(KvApp, ReservedPathsAndOtherMethods) {
   server_process kv("kv", {"--port", "0", "--threads", "1"});
   http_conn c(kv.port());
-  EXPECT_EQ(c.roundtrip(post("size", "1")).status, 405);
+  const http_reply size = c.roundtrip(post("size", "1"));
+  EXPECT_EQ(size.status, 405);
+  EXPECT_EQ(size.header("allow"), "GET, HEAD");
   EXPECT_EQ(c.roundtrip(post("metrics", "1")).status, 405);
-  EXPECT_EQ(c.roundtrip("PATCH /a HTTP/1.1\r\nhost: t\r\ncontent-length: 1\r\n\r\nx").status, 405);
+  const http_reply patch =
+      c.roundtrip("PATCH /a HTTP/1.1\r\nhost: t\r\ncontent-length: 1\r\n\r\nx");
+  EXPECT_EQ(patch.status, 405);
+  EXPECT_EQ(patch.header("allow"), "GET, HEAD, POST, PUT, DELETE");
   EXPECT_EQ(c.roundtrip("PUT /a HTTP/1.1\r\nhost: t\r\ncontent-length: 1\r\n\r\nx").status, 200);
   EXPECT_EQ(c.roundtrip(get("a")).body, "x");
+}
+
+TEST(KvApp, AbsoluteFormTargetIsRoutedByItsPath) {
+  server_process kv("kv", {"--port", "0", "--threads", "1"});
+  http_conn c(kv.port());
+  const std::string authority = "http://127.0.0.1:" + std::to_string(kv.port());
+  EXPECT_EQ(
+      c.roundtrip("POST " + authority + "/abs HTTP/1.1\r\nhost: t\r\ncontent-length: 2\r\n\r\nhi")
+          .status,
+      200);
+  EXPECT_EQ(c.roundtrip("GET " + authority + "/abs HTTP/1.1\r\nhost: t\r\n\r\n").body, "hi");
+  EXPECT_EQ(c.roundtrip(get("abs")).body, "hi");  // the same key
 }
 
 TEST(KvApp, ChunkedPost) {
@@ -287,10 +304,10 @@ TEST(KvApp, MutatedRequestsGetWellFramedAnswersAndTheServerSurvives) {
   const std::vector<std::string> templates = {
       get("key1"),
       post("key2", "value-2"),
-      "POST /key3 HTTP/1.1\r\ntransfer-encoding: chunked\r\n\r\n4\r\nabcd\r\n0\r\n\r\n",
+      "POST /key3 HTTP/1.1\r\nHost: h\r\ntransfer-encoding: chunked\r\n\r\n4\r\nabcd\r\n0\r\n\r\n",
       del("key1"),
       get_request("/size"),
-      "PUT /" + std::string(30, 'k') + " HTTP/1.1\r\ncontent-length: 32\r\n\r\n" +
+      "PUT /" + std::string(30, 'k') + " HTTP/1.1\r\nHost: h\r\ncontent-length: 32\r\n\r\n" +
           std::string(32, 'v'),
   };
   const std::set<int> allowed = {200, 204, 400, 404, 405, 408, 413, 414, 431, 501, 505, 507};

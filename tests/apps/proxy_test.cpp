@@ -370,6 +370,8 @@ struct mode {
   std::vector<std::string> flags;
   path bytes;
 };
+// GoogleTest prints a parameter in test listings and failures: its name, not raw bytes.
+void PrintTo(const mode& m, std::ostream* os) { *os << m.name; }
 
 class ProxyModeTest : public ::testing::TestWithParam<mode> {
  protected:
@@ -634,6 +636,36 @@ TEST_P(ProxyModeTest, RefusedUpstreamClosesClientPromptly) {
   EXPECT_EQ(proxy.stat("unreachable"), 1u);
 }
 
+// A client that keeps sending but never reads (pipelined requests for a big response,
+// say) keeps its session active, so --idle-timeout never ends it; the direction toward
+// it holds bytes it takes none of, and --send-timeout closes the session.
+TEST_P(ProxyModeTest, ClientThatStopsReadingIsClosedAfterTheSendTimeout) {
+  std::atomic<bool> upstream_cut{false};
+  test_server upstream([&](int fd) {
+    const std::string chunk(65536, 'x');
+    while (send_all(fd, chunk)) {
+    }
+    upstream_cut = true;  // the proxy closed its side
+  });
+  proxy_process proxy(
+      proxy_args({upstream.port()}, flags({"--send-timeout", "300ms", "--idle-timeout", "60s"})));
+  fd_guard client = connect_to(proxy.port());
+  const auto start = clock_type::now();
+  while (!upstream_cut && clock_type::now() - start < 10s) {
+    static const std::string request = "GET /test1 HTTP/1.1\r\n\r\n";
+    if (::send(client.fd, request.data(), request.size(), MSG_NOSIGNAL) <= 0) break;
+    std::this_thread::sleep_for(20ms);
+  }
+  const auto took = clock_type::now() - start;
+  EXPECT_GE(took, 300ms);
+  EXPECT_LT(took, 5s) << "the stalled session was not closed";
+  for (int i = 0; i < 200 && !upstream_cut; ++i) std::this_thread::sleep_for(10ms);
+  EXPECT_TRUE(upstream_cut.load());
+  ASSERT_EQ(proxy.terminate(), 0);
+  EXPECT_EQ(proxy.stat("stalled_closed"), 1u);
+  EXPECT_EQ(proxy.stat("idle_closed"), 0u);
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Modes, ProxyModeTest,
     ::testing::Values(
@@ -829,6 +861,9 @@ TEST(Proxy, PushBatchingOffNeverHolds) {
 
 // ---- resources, shutdown, flags -------------------------------------------------------
 
+// 4 bytes echoed, then both sides closed — and the client waits for the proxy's close,
+// so the next exchange never overlaps this session: RSS then reflects one session at a
+// time, not however many a loaded machine let pile up (each holds buffers malloc keeps).
 void one_short_exchange(std::uint16_t port) {
   fd_guard s = connect_to(port);
   send_all(s.fd, "ping");
@@ -836,9 +871,11 @@ void one_short_exchange(std::uint16_t port) {
   std::size_t got = 0;
   while (got < 4) {
     const ssize_t n = ::recv(s.fd, buf + got, 4 - got, 0);
-    if (n <= 0) break;
+    if (n <= 0) return;
     got += static_cast<std::size_t>(n);
   }
+  ::shutdown(s.fd, SHUT_WR);
+  read_until_end(s.fd, 2s);
 }
 
 void expect_flat_resources(std::vector<std::string> flags) {

@@ -112,6 +112,15 @@ TEST(UserApp, HeadHasLengthButNoBody) {
   EXPECT_EQ(c.roundtrip(get_request("/v1/user")).status, 200);  // the stream is still in sync
 }
 
+TEST(UserApp, AbsoluteFormTargetIsRoutedByItsPath) {
+  server_process user("user", {"--port", "0", "--threads", "1"});
+  http_conn c(user.port());
+  http_reply r = c.roundtrip("GET http://127.0.0.1:" + std::to_string(user.port()) +
+                             "/v1/user HTTP/1.1\r\nhost: t\r\n\r\n");
+  ASSERT_EQ(r.status, 200);
+  expect_user_body(r.body);
+}
+
 TEST(UserApp, OtherPathsAndMethods) {
   server_process user("user", {"--port", "0", "--threads", "1"});
   http_conn c(user.port());

@@ -190,11 +190,42 @@ TEST(Accept, StopEndsAPendingAcceptWithEcanceled) {
 TEST(Accept, ReusePortLetsTwoListenersShareAPort) {
   runtime rt;
   listener a(socket_address::parse("127.0.0.1", 0));
-  listener b(socket_address::parse("127.0.0.1", a.port()));
+  listener b(socket_address::parse("127.0.0.1", a.port()), listen_options{.claim_port = false});
   EXPECT_EQ(a.port(), b.port());
   EXPECT_THROW(
       listener(socket_address::parse("127.0.0.1", a.port()), listen_options{.reuse_port = false}),
       std::system_error);
+}
+
+// Error code of a claiming listener on `port`, 0 when it was not refused.
+int claim_error(std::uint16_t port) {
+  try {
+    listener l(socket_address::parse("127.0.0.1", port));
+    return 0;
+  } catch (const std::system_error& e) {
+    EXPECT_NE(std::string(e.what()).find(":" + std::to_string(port)), std::string::npos)
+        << e.what();
+    return e.code().value();
+  }
+}
+
+TEST(Accept, ClaimingAPortAnotherListenerHoldsIsRefused) {
+  runtime rt;
+  listener a(socket_address::parse("127.0.0.1", 0));
+  EXPECT_EQ(claim_error(a.port()), EADDRINUSE);  // what a second process does
+
+  // A foreign listener that itself allows sharing (SO_REUSEPORT, same user).
+  const int foreign = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  const int one = 1;
+  ASSERT_EQ(::setsockopt(foreign, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one), 0);
+  const socket_address any = socket_address::parse("127.0.0.1", 0);
+  ASSERT_EQ(::bind(foreign, any.get(), any.length), 0);
+  ASSERT_EQ(::listen(foreign, 16), 0);
+  socket_address bound;
+  bound.length = sizeof bound.storage;
+  ::getsockname(foreign, reinterpret_cast<sockaddr*>(&bound.storage), &bound.length);
+  EXPECT_EQ(claim_error(bound.port()), EADDRINUSE);
+  ::close(foreign);
 }
 
 // Shuts the listening socket down once the accept is armed.

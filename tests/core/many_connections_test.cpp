@@ -161,7 +161,8 @@ task<void> serve(unsigned index, server_state* st) {
     st->port = l->port();
   } else {
     while (st->port.load() == 0) co_await sleep_for(1ms);
-    l.emplace(socket_address::parse("127.0.0.1", st->port.load()));
+    l.emplace(socket_address::parse("127.0.0.1", st->port.load()),
+              listen_options{.claim_port = false});  // joins thread 0's port
   }
   ++st->listening;
   std::vector<descriptor> conns;

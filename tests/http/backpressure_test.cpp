@@ -118,24 +118,25 @@ TEST_F(Backpressure, PeerThatStopsReadingIsClosedAfterTheSendTimeout) {
 
 TEST_F(Backpressure, SlowButSteadyReaderIsServedToTheEnd) {
   server_limits limits;
-  // The kernel takes more bytes once half its send buffer (up to 4 MiB here) has drained:
-  // at this reader's pace, about every 0.3 s.
+  // The kernel wakes a stalled sender once about half its send buffer (up to 4 MiB here)
+  // has drained: at this reader's pace (~25 MB/s) every ~0.1 s, a tenth of the send
+  // timeout — a margin that survives a loaded machine slowing the reader several times.
   limits.send_timeout = 1s;
   test_server server(handler_, limits);
   client c(server.port());
-  c.send(pipelined("/huge", 12));  // 12 MiB of answers
-  // About 6 MB/s: the whole takes far longer than the send timeout, but each send makes
-  // progress within it.
+  constexpr int responses = 48;
+  c.send(pipelined("/huge", responses));  // 48 MiB of answers
+  // The whole takes longer than the send timeout, but each send makes progress within it.
   const auto started = steady::now();
   std::size_t received = 0;
-  char chunk[65536];
-  while (received < 12 * (huge_body().size() + 40)) {
+  std::vector<char> chunk(256 * 1024);
+  while (received < responses * (huge_body().size() + 40)) {
     std::this_thread::sleep_for(10ms);
-    const ssize_t n = ::recv(c.fd(), chunk, sizeof chunk, 0);
+    const ssize_t n = ::recv(c.fd(), chunk.data(), chunk.size(), 0);
     if (n <= 0) break;
     received += static_cast<std::size_t>(n);
   }
-  EXPECT_GT(received, 12 * huge_body().size()) << "closed after " << received << " bytes";
+  EXPECT_GT(received, responses * huge_body().size()) << "closed after " << received << " bytes";
   EXPECT_GT(steady::now() - started, 1500ms)
       << "the reader was not slower than the send timeout: the test proves nothing";
   server.stop();

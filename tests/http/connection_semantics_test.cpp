@@ -96,7 +96,7 @@ TEST_F(ConnectionSemantics, ExpectContinueGetsInterim100ThenTheResponse) {
   EXPECT_EQ(final_response.status, 200);
   EXPECT_EQ(final_response.body, "got hello");
   // Exactly one interim response per request: a second request gets its own.
-  c.send("POST /again HTTP/1.1\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n");
+  c.send("POST /again HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n");
   EXPECT_EQ(c.expect_response(false, 2s).status, 100);
   c.send("ok");
   EXPECT_EQ(c.expect_response().body, "got ok");
@@ -104,8 +104,8 @@ TEST_F(ConnectionSemantics, ExpectContinueGetsInterim100ThenTheResponse) {
 
 TEST_F(ConnectionSemantics, ExpectContinueWithBodyAlreadySentSkipsTheInterim) {
   client c(server_.port());
-  const http_response r =
-      c.roundtrip("POST / HTTP/1.1\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\nabc");
+  const http_response r = c.roundtrip(
+      "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\nabc");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body, "got abc");
 }
@@ -124,11 +124,11 @@ TEST_F(ConnectionSemantics, TrickledChunkedRequestIsParsedOnce) {
   const http_response r = c.expect_response();
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body, "got " + std::string(2000, 'z'));
-  c.send("GET /end HTTP/1.1\r\nConnection: close\r\n\r\n");
+  c.send("GET /end HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n");
   EXPECT_EQ(c.expect_response().status, 200);
   server_.stop();
   const std::size_t end_request =
-      std::string("GET /end HTTP/1.1\r\nConnection: close\r\n\r\n").size();
+      std::string("GET /end HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n").size();
   EXPECT_EQ(server_.stats().bytes_parsed, wire.size() + end_request);
   EXPECT_EQ(server_.stats().requests, 2u);
 }

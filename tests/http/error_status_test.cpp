@@ -53,7 +53,7 @@ TEST_F(ErrorStatus, HeaderBytesOverLimitGet431) {
 TEST_F(ErrorStatus, HeaderBytesOverLimitInSeveralSegmentsGet431) {
   // Never a complete header block: the server must not buffer past its limit.
   client c(server_.port());
-  c.send("GET / HTTP/1.1\r\n");
+  c.send("GET / HTTP/1.1\r\nHost: h\r\n");
   for (int i = 0; i < 20; ++i) {
     try {
       c.send("X-Filler-" + std::to_string(i) + ": " + std::string(100, 'y') + "\r\n");
@@ -86,30 +86,31 @@ TEST_F(ErrorStatus, UriOverLimitGets414) {
 
 TEST_F(ErrorStatus, ContentLengthOverLimitGets413) {
   // Answered from the headers alone, before any body byte is sent.
-  expect_error_and_close("POST /up HTTP/1.1\r\nContent-Length: 5000\r\n\r\n", 413);
+  expect_error_and_close("POST /up HTTP/1.1\r\nHost: h\r\nContent-Length: 5000\r\n\r\n", 413);
 }
 
 TEST_F(ErrorStatus, ChunkedBodyOverLimitGets413) {
-  std::string wire = "POST /up HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
+  std::string wire = "POST /up HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n";
   for (int i = 0; i < 3; ++i) wire += "190\r\n" + std::string(400, 'c') + "\r\n";  // 1200 > 1000
   expect_error_and_close(wire, 413);
 }
 
 TEST_F(ErrorStatus, BodyAtTheLimitIsAccepted) {
   client c(server_.port());
-  const http_response r =
-      c.roundtrip("POST /up HTTP/1.1\r\nContent-Length: 1000\r\n\r\n" + std::string(1000, 'b'));
+  const http_response r = c.roundtrip(
+      "POST /up HTTP/1.1\r\nHost: h\r\nContent-Length: 1000\r\n\r\n" + std::string(1000, 'b'));
   EXPECT_EQ(r.status, 200);
 }
 
 TEST_F(ErrorStatus, MalformedRequestGets400) {
-  expect_error_and_close("GET / HTTP/1.1\r\nNoColonHere\r\n\r\n", 400);
+  expect_error_and_close("GET / HTTP/1.1\r\nHost: h\r\nNoColonHere\r\n\r\n", 400);
 }
 
 TEST_F(ErrorStatus, WhitespaceInHeaderNameGets400) {
   // RFC 9112 §5.1: "Transfer-Encoding : chunked" must be rejected, not half-understood.
-  expect_error_and_close("GET / HTTP/1.1\r\nBad Header Name: x\r\n\r\n", 400);
-  expect_error_and_close("POST / HTTP/1.1\r\nTransfer-Encoding : chunked\r\n\r\n0\r\n\r\n", 400);
+  expect_error_and_close("GET / HTTP/1.1\r\nHost: h\r\nBad Header Name: x\r\n\r\n", 400);
+  expect_error_and_close(
+      "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding : chunked\r\n\r\n0\r\n\r\n", 400);
 }
 
 TEST_F(ErrorStatus, GarbageRequestLineGets400) {
@@ -130,14 +131,14 @@ TEST_F(ErrorStatus, UnknownMethodTokenGets501) {
 
 TEST_F(ErrorStatus, ContentLengthWithTransferEncodingGets400) {
   expect_error_and_close(
-      "POST / HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: "
+      "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nTransfer-Encoding: "
       "chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
       400);
 }
 
 TEST_F(ErrorStatus, ConflictingContentLengthsGet400) {
-  expect_error_and_close("POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!",
-                         400);
+  expect_error_and_close(
+      "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!", 400);
 }
 
 TEST_F(ErrorStatus, ErrorAfterGoodPipelinedRequestsAnswersThemFirst) {

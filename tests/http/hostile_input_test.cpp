@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "hostile_requests.hpp"
 #include "test_client.hpp"
 #include "test_server.hpp"
 
@@ -21,16 +22,6 @@ namespace {
 
 namespace hostile = coring::test::hostile;
 
-server_limits small_limits() {
-  server_limits l;
-  l.max_header_bytes = 2048;
-  l.max_headers = 16;
-  l.max_uri_bytes = 512;
-  l.max_body_bytes = 4096;
-  l.header_timeout = std::chrono::seconds(3);
-  return l;
-}
-
 TEST(HostileInput, MutatedRequestsGetWellFramedAnswersAndNothingIsLost) {
   std::atomic<std::uint64_t> handled{0};
   fn_handler handler([&](request& req, response& res) {
@@ -38,15 +29,8 @@ TEST(HostileInput, MutatedRequestsGetWellFramedAnswersAndNothingIsLost) {
     res.body(std::string(req.method_name) + " " + std::string(req.path) + " " +
              std::to_string(req.body.size()));
   });
-  test_server server(handler, small_limits());
-  const std::vector<std::string> templates = {
-      "GET /a?x=1 HTTP/1.1\r\nHost: h\r\nAccept: */*\r\n\r\n",
-      "POST /p HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello",
-      "POST /c HTTP/1.1\r\nTransfer-Encoding: "
-      "chunked\r\n\r\n3\r\nabc\r\n10\r\n0123456789abcdef\r\n0\r\n\r\n",
-      "DELETE /d/e HTTP/1.1\r\nX-Long: " + std::string(300, 'v') + "\r\n\r\n",
-      "GET / HTTP/1.0\r\n\r\n",
-  };
+  test_server server(handler, hostile_limits());
+  const std::vector<std::string> templates = hostile_templates();
   const std::uint64_t cases = hostile::cases_or(3000);
   const hostile::campaign_result result =
       hostile::run_campaign(server.port(), templates, {200, 400, 408, 413, 414, 431, 501, 505},

@@ -122,7 +122,7 @@ TEST(ParserSplit, ChunkedBodyIsDechunkedAtEveryBytePosition) {
 
 TEST(ParserSplit, SingleChunkBodyStaysAViewIntoTheInput) {
   const std::string wire =
-      "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n0\r\n\r\n";
+      "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n0\r\n\r\n";
   server_limits limits;
   request_parser parser(limits);
   request req;
@@ -167,7 +167,7 @@ TEST(ParserSplit, TrickledChunkedBodyIsScannedOnceAndDechunked) {
 }
 
 TEST(ParserSplit, ContentLengthBodyInPiecesStaysOneViewIntoTheLastInput) {
-  const std::string head = "POST /p HTTP/1.1\r\nContent-Length: 10\r\n\r\n";
+  const std::string head = "POST /p HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\n";
   server_limits limits;
   request_parser parser(limits);
   request req;
@@ -184,10 +184,10 @@ TEST(ParserSplit, ResetForgetsAnIncompleteRequest) {
   server_limits limits;
   request_parser parser(limits);
   request req;
-  ASSERT_EQ(parser.parse("POST /half HTTP/1.1\r\nContent-Length: 5\r\n\r\nab", req),
+  ASSERT_EQ(parser.parse("POST /half HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nab", req),
             request_parser::outcome::incomplete);
   parser.reset();
-  const std::string next = "GET /next HTTP/1.1\r\n\r\n";
+  const std::string next = "GET /next HTTP/1.1\r\nHost: h\r\n\r\n";
   ASSERT_EQ(parser.parse(next, req), request_parser::outcome::complete);
   EXPECT_EQ(req.path, "/next");
   EXPECT_EQ(req.method, method::get);
@@ -195,7 +195,7 @@ TEST(ParserSplit, ResetForgetsAnIncompleteRequest) {
 
 TEST(ParserSplit, PipelinedRequestsParseOneAtATime) {
   const std::string first = "GET /a HTTP/1.1\r\nHost: h\r\n\r\n";
-  const std::string second = "POST /b HTTP/1.1\r\nContent-Length: 3\r\n\r\nxyz";
+  const std::string second = "POST /b HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nxyz";
   const std::string wire = first + second + "GET /c";
   server_limits limits;
   request_parser parser(limits);

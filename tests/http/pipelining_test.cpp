@@ -47,7 +47,8 @@ TEST(Pipelining, PipelinedRequestsWithBodiesKeepTheirBoundaries) {
   for (int i = 0; i < 50; ++i) {
     const std::string body(static_cast<std::size_t>(i), static_cast<char>('a' + i % 26));
     batch += "POST /b" + std::to_string(i) +
-             " HTTP/1.1\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+             " HTTP/1.1\r\nHost: h\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
+             body;
   }
   c.send(batch);
   for (int i = 0; i < 50; ++i) {
@@ -82,7 +83,7 @@ TEST(Pipelining, ChunkedRequestSplitAcrossSegmentsIsDechunked) {
   fn_handler h([](request& req, response& res) { res.body(req.body); });
   test_server srv(h);
   client c(srv.port());
-  c.send("POST /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel");
+  c.send("POST /c HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel");
   std::this_thread::sleep_for(20ms);
   c.send("lo\r\n6\r\n world\r\n");
   std::this_thread::sleep_for(20ms);

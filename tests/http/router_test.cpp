@@ -62,20 +62,22 @@ TEST_F(Router, WrongMethodGets405WithAllow) {
   ASSERT_TRUE(r.header("allow").has_value()) << r.raw;
   EXPECT_NE(r.header("allow")->find("GET"), std::string::npos) << *r.header("allow");
   EXPECT_EQ(r.header("allow")->find("POST"), std::string::npos) << *r.header("allow");
-  const http_response post_only = c.roundtrip("PUT /users HTTP/1.1\r\nContent-Length: 0\r\n\r\n");
+  const http_response post_only =
+      c.roundtrip("PUT /users HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n");
   EXPECT_EQ(post_only.status, 405);
   EXPECT_EQ(post_only.header("allow"), "POST") << post_only.raw;
 }
 
 TEST_F(Router, PostRouteGetsTheBody) {
   client c(server_.port());
-  EXPECT_EQ(c.roundtrip("POST /users HTTP/1.1\r\nContent-Length: 3\r\n\r\nbob").body,
+  EXPECT_EQ(c.roundtrip("POST /users HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nbob").body,
             "created bob");
 }
 
 TEST_F(Router, HeadIsServedByTheGetRouteWithoutBody) {
   client c(server_.port());
-  const http_response r = c.roundtrip("HEAD /users/9 HTTP/1.1\r\n\r\n", /*no_body=*/true);
+  const http_response r =
+      c.roundtrip("HEAD /users/9 HTTP/1.1\r\nHost: h\r\n\r\n", /*no_body=*/true);
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.header("content-length"), "6");  // "user 9"
 }

@@ -71,7 +71,8 @@ TEST(Timeouts, TricklingHeaderStillTimesOutFromTheFirstByte) {
   fn_handler h = echo_path_handler();
   test_server srv(h, short_timeouts());
   client c(srv.port());
-  const std::string never_done = "GET /slowloris HTTP/1.1\r\nX-Slow: " + std::string(200, 's');
+  const std::string never_done =
+      "GET /slowloris HTTP/1.1\r\nHost: h\r\nX-Slow: " + std::string(200, 's');
   const auto start = steady::now();
   int status = 0;
   for (char byte : never_done) {
@@ -114,7 +115,7 @@ TEST(Timeouts, SlowHeaderClientGets408WhileOthersAreServed) {
   test_server srv(h, limits);
 
   client slow(srv.port());
-  slow.send("GET /slow HTTP/1.1\r\n");
+  slow.send("GET /slow HTTP/1.1\r\nHost: h\r\n");
   const auto start = steady::now();
 
   // Meanwhile other clients are answered promptly.
