@@ -4,6 +4,7 @@
  * what a server built on epoll cannot go below. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
@@ -48,6 +49,7 @@ static void serve(int fd) {
 
 int main(int argc, char** argv) {
   const int port = floor_parse_port(argc, argv, "epoll_floor");
+  signal(SIGPIPE, SIG_IGN); /* a client gone mid-write: EPIPE, not death */
   floor_build_responses();
   const int listener = floor_listen(port, SOCK_NONBLOCK);
   const int epoll = epoll_create1(0);

@@ -14,6 +14,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdint.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,7 @@ static uint64_t cookie_of(int fd) {
 }
 
 int main(int argc, char **argv) {
+  signal(SIGPIPE, SIG_IGN);  // a client gone mid-splice: EPIPE, not death
   int listen_port = argc == 3 ? parse_port(argv[1]) : -1, upstream_port = argc == 3 ? parse_port(argv[2]) : -1;
   if (listen_port < 0 || upstream_port < 0) {
     return fprintf(stderr, "usage: %s LISTEN_PORT UPSTREAM_PORT (1..65535)\n", argv[0]), 2;
