@@ -134,6 +134,8 @@ def runs(results_dir):
             found.setdefault(whole.group(1), {"md": {}, "tsv": {}})["svg"] = path
             continue
         m = STAMP.match(path.name)
+        if m and m.group(2).endswith("-samples"):
+            continue  # a scenario's own time series (soak), not a table of rounds
         if m and m.group(3) in ("md", "tsv"):
             found.setdefault(m.group(1), {"md": {}, "tsv": {}})[m.group(3)][m.group(2)] = path
     return dict(sorted(found.items()))
