@@ -47,27 +47,29 @@ coring::task<void> reap_idle_upstream(coring::http::client* c) {
   }
 }
 
+std::string usage(const coring::http::server_config& defaults) {
+  return "usage: user [--port 8080] [--threads N] [--upstream HOST:PORT]\n"
+         "            [--upstream-path /v1/customer/get] [--upstream-timeout 2s] [options]\n"
+         "Serves GET /v1/user (users.json, first createdAt = now). The same body is\n"
+         "served at --upstream-path. With --upstream, /v1/user is fetched from that\n"
+         "server's --upstream-path instead and relayed (502 if it fails, 504 if slower\n"
+         "than --upstream-timeout).\n\n"
+         "  --upstream HOST:PORT     chained mode: fetch /v1/user from this server\n"
+         "  --upstream-path PATH     path fetched upstream, and served here (default\n"
+         "                           /v1/customer/get)\n"
+         "  --upstream-timeout D     deadline per upstream request (default 2s)\n"
+         "  --upstream-idle N        keep-alive upstream connections kept per thread\n"
+         "                           (default 256)\n" +
+         coring::http::server_flags_help(defaults);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   coring::http::server_config config;
   config.port = 8080;
   config.name = "user";
-  coring::cli flags(
-      argc, argv,
-      "usage: user [--port 8080] [--threads N] [--upstream HOST:PORT]\n"
-      "            [--upstream-path /v1/customer/get] [--upstream-timeout 2s] [options]\n"
-      "Serves GET /v1/user (users.json, first createdAt = now). The same body is\n"
-      "served at --upstream-path. With --upstream, /v1/user is fetched from that\n"
-      "server's --upstream-path instead and relayed (502 if it fails, 504 if slower\n"
-      "than --upstream-timeout).\n\n"
-      "  --upstream HOST:PORT     chained mode: fetch /v1/user from this server\n"
-      "  --upstream-path PATH     path fetched upstream, and served here (default\n"
-      "                           /v1/customer/get)\n"
-      "  --upstream-timeout D     deadline per upstream request (default 2s)\n"
-      "  --upstream-idle N        keep-alive upstream connections kept per thread\n"
-      "                           (default 256)\n" +
-          coring::http::server_flags_help(config));
+  coring::cli flags(argc, argv, usage(config));
   coring::http::take_server_flags(flags, config);
   const std::optional<std::string> upstream = flags.take_string("upstream");
   const std::string path = flags.take_string("upstream-path").value_or("/v1/customer/get");
