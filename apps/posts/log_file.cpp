@@ -57,17 +57,9 @@ void write_seed(opened_log& log, std::size_t count) {
   log.end = bytes.size();
 }
 
-}  // namespace
-
-opened_log open_log(const log_open_options& options, std::FILE* warnings) {
-  errno = 0;
-  std::error_code ec;
-  std::filesystem::create_directories(options.directory, ec);
-  if (ec) throw log_error(options.directory + ": cannot create: " + ec.message());
-  opened_log log;
-  log.path = options.directory + "/posts.log";
-  log.fd = ::open(log.path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (log.fd < 0) fail(log.path, "open");
+// Locks the opened log, replays it, truncates what follows the valid records, seeds it
+// when empty.
+void load(opened_log& log, const log_open_options& options, std::FILE* warnings) {
   if (::flock(log.fd, LOCK_EX | LOCK_NB) != 0) fail(log.path, "in use by another process");
   const std::string image = read_all(log.fd, log.path);
   log_scan scan = scan_log(image);
@@ -88,6 +80,27 @@ opened_log open_log(const log_open_options& options, std::FILE* warnings) {
   log.end = scan.valid_end;
   log.posts = std::move(scan.posts);
   if (log.posts.empty() && options.seed_posts != 0) write_seed(log, options.seed_posts);
+}
+
+}  // namespace
+
+opened_log open_log(const log_open_options& options, std::FILE* warnings) {
+  errno = 0;
+  std::error_code ec;
+  std::filesystem::create_directories(options.directory, ec);
+  if (ec) throw log_error(options.directory + ": cannot create: " + ec.message());
+  opened_log log;
+  log.path = options.directory + "/posts.log";
+  log.fd = ::open(log.path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (log.fd < 0) fail(log.path, "open");
+  try {
+    load(log, options, warnings);
+  } catch (...) {
+    // The descriptor holds the lock: a refused log must not stay locked by this
+    // process (a caller may open it again, e.g. with repair).
+    ::close(log.fd);
+    throw;
+  }
   return log;
 }
 

@@ -1,5 +1,6 @@
 #include "log_record.hpp"
 
+#include <simdjson.h>
 #include <zlib.h>
 
 #include <cstring>
@@ -24,6 +25,16 @@ T get(const char* at) {
 std::uint32_t checksum(std::string_view payload) {
   return static_cast<std::uint32_t>(
       crc32(0L, reinterpret_cast<const Bytef*>(payload.data()), static_cast<uInt>(payload.size())));
+}
+
+// What validate_post lets through, whatever the limits: UTF-8 fields, a title and an
+// author. A record that breaks this was never written by the server, even with a good
+// checksum, and would be served as invalid JSON.
+bool valid_content(const post& p) {
+  const auto utf8 = [](const std::string& s) {
+    return simdjson::validate_utf8(s.data(), s.size());
+  };
+  return !p.title.empty() && !p.author.empty() && utf8(p.title) && utf8(p.author) && utf8(p.body);
 }
 
 }  // namespace
@@ -72,6 +83,7 @@ decoded_record decode_record(std::string_view bytes) {
   r.value.title.assign(p, title);
   r.value.author.assign(p + title, author);
   r.value.body.assign(p + title + author, body);
+  if (!valid_content(r.value)) return r;
   r.size = record_header_bytes + length;
   r.status = record_status::ok;
   return r;

@@ -29,7 +29,8 @@ struct decoded_record {
   post value;
 };
 // Decodes the record at the start of `bytes`: incomplete when they end inside it,
-// bad when its length, checksum or layout is wrong.
+// bad when its length, checksum or layout is wrong, or its post is one validation
+// refuses whatever the limits (a field not UTF-8, an empty title or author).
 decoded_record decode_record(std::string_view bytes);
 
 }  // namespace posts

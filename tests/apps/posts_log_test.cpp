@@ -5,12 +5,16 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <cstdio>
 #include <string>
+#include <tuple>
 
+#include "log_file.hpp"
 #include "log_record.hpp"
 #include "log_scan.hpp"
 #include "post.hpp"
 #include "seed.hpp"
+#include "tests/apps/posts_support.hpp"
 #include "validate.hpp"
 
 namespace posts {
@@ -53,6 +57,39 @@ TEST(PostsLog, FlippedByteInAnyEarlierRecordIsCorruption) {
     EXPECT_TRUE(scan.corrupt) << "flip at " << at;
     EXPECT_EQ(scan.valid_end, 0u) << "flip at " << at;
   }
+}
+
+TEST(PostsLog, RecordWithAGoodChecksumButAPostValidationRefusesIsBad) {
+  for (const auto& [title, author, body] :
+       {std::tuple{"t\xff", "a", ""}, std::tuple{"t", "a", "\xc3"}, std::tuple{"", "a", "b"},
+        std::tuple{"t", "", "b"}}) {
+    post p = seed_posts(1).front();
+    p.title = title;
+    p.author = author;
+    p.body = body;
+    const log_scan scan = scan_log(image_of({p}));
+    EXPECT_TRUE(scan.posts.empty()) << "title '" << title << "' author '" << author << "'";
+    EXPECT_EQ(scan.valid_end, 0u);
+  }
+}
+
+TEST(PostsLog, ARefusedCorruptLogIsNotLeftLockedAndRepairOpensIt) {
+  const coring::test::posts_support::scratch_dir dir;
+  const std::vector<post> all = seed_posts(3);
+  std::string image = image_of(all);
+  image[10] = static_cast<char>(image[10] ^ 1);  // inside the first record: corruption
+  std::ofstream(dir.log(), std::ios::binary) << image;
+  log_open_options options;
+  options.directory = dir.path();
+  options.seed_posts = 0;
+  std::FILE* warnings = std::tmpfile();
+  EXPECT_THROW(open_log(options, warnings), log_error);
+  options.repair = true;
+  const opened_log repaired = open_log(options, warnings);
+  EXPECT_TRUE(repaired.posts.empty());
+  EXPECT_EQ(repaired.end, 0u);
+  ::close(repaired.fd);
+  std::fclose(warnings);
 }
 
 TEST(PostsLog, SeededPostsAreDeterministicAndTheDefaultPageIs36To40KB) {
