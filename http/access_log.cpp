@@ -58,8 +58,11 @@ access_log::access_log(std::string path) : path_(std::move(path)) {
     if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "access log " + path_);
     owns_fd_ = true;
   }
-  pending_.reserve(64 * 1024);
-  writing_.reserve(64 * 1024);
+  // Reserved up to the drop limit (plus a line or two) once, here: when the disk falls
+  // behind, the buffers fill without a reallocation on the loop thread. Untouched pages
+  // cost no memory.
+  pending_.reserve(max_pending + 64 * 1024);
+  writing_.reserve(max_pending + 64 * 1024);
 }
 
 access_log::~access_log() {

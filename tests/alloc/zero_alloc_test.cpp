@@ -247,7 +247,8 @@ std::size_t count_allocations(zero_alloc_case c) {
   });
 
   metrics counters("t", 1);
-  const std::string log_path = ::testing::TempDir() + "coring_zero_alloc_access.log";
+  const std::string log_path =
+      ::testing::TempDir() + "coring_zero_alloc_access." + std::to_string(::getpid()) + ".log";
   access_log log(log_path);
   if (c.observed) srv.observe(&counters.thread(0), &log);
   count_this_thread = true;  // this thread runs the server
