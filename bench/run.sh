@@ -9,12 +9,21 @@ RESULTS_DIR=${RESULTS_DIR:-$BENCH_DIR/results}
 OURS_NAME=${OURS_NAME:-coring}
 ALL_SCENARIOS=()
 for f in "$BENCH_DIR"/scenarios/*.sh; do ALL_SCENARIOS+=("$(basename "$f" .sh)"); done
+# A full run measures the comparisons; soak (a 10-minute pass/fail run) and cluster
+# (network-namespace hosts behind HAProxy) are jobs of their own, run by name.
+# --quick smoke-tests every scenario.
+SEPARATE_SCENARIOS=" soak cluster "
+DEFAULT_SCENARIOS=()
+for s in "${ALL_SCENARIOS[@]}"; do
+    [[ $SEPARATE_SCENARIOS == *" $s "* ]] || DEFAULT_SCENARIOS+=("$s")
+done
 
 usage() {
     cat <<EOF
 Usage: bench/run.sh [--quick] [--rounds N] [--no-build] [scenario...]
 
-Runs each scenario (default: all) ROUNDS times, alternating our server and
+Runs each scenario (default: all but soak and cluster, which run by name; with
+--quick: all) ROUNDS times, alternating our server and
 its peers, and prints per-(load, server) medians of req/s, latency and server
 CPU µs/request. Results go to bench/results/<date>-<scenario>.{md,tsv}, the run's
 chart to bench/results/<date>.svg, and a line to bench/results/README.md.
@@ -36,7 +45,10 @@ run the peers of bench/peers and the floors), BUILD_PEERS (the families to build
 default "floor hyper go beast", "" = none; the others run if already built in build/),
 BENCH_OFFLINE=1 (never npm ci: without autocannon its loads are skipped),
 RESULTS_DIR (bench/results),
-OURS_CMD (test hook: command to run instead of our binary; @PORT@ is replaced).
+OURS_CMD (test hook: command to run instead of our binary; @PORT@ is replaced),
+BASELINE_BIN_DIR (the binaries of another revision, from scripts/build_baseline.sh REV:
+hello, user, kv and proxy run them beside ours as coring-before, on BASELINE_PORT 8001
+and 20006-20007).
 EOF
 }
 
@@ -60,7 +72,11 @@ fi
 ROUNDS=${rounds_arg:-${ROUNDS:-3}}
 DURATION=${DURATION:-10}
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || { echo "bad round count: $ROUNDS" >&2; exit 2; }
-((${#scenarios[@]})) || scenarios=("${ALL_SCENARIOS[@]}")
+if ((${#scenarios[@]} == 0 && quick)); then
+    scenarios=("${ALL_SCENARIOS[@]}")
+elif ((${#scenarios[@]} == 0)); then
+    scenarios=("${DEFAULT_SCENARIOS[@]}")
+fi
 for s in "${scenarios[@]}"; do
     [[ -f $BENCH_DIR/scenarios/$s.sh ]] || { echo "unknown scenario: $s (have: ${ALL_SCENARIOS[*]})" >&2; exit 2; }
 done

@@ -215,6 +215,16 @@ start_ours() {
     fi
 }
 
+# start_baseline NAME PORT BINARY ARGS...: when $BASELINE_BIN_DIR is set (a build of
+# another revision: scripts/build_baseline.sh), start its BINARY as NAME, so a change is
+# measured against the code before it in the same run, alternately; returns 1 otherwise.
+start_baseline() {
+    local name=$1 port=$2 bin=$3; shift 3
+    [[ -n ${BASELINE_BIN_DIR:-} ]] || return 1
+    [[ -x $BASELINE_BIN_DIR/$bin ]] || die "BASELINE_BIN_DIR has no $bin ($BASELINE_BIN_DIR)"
+    start_server "$name" "$port" "$BASELINE_BIN_DIR/$bin" "$@"
+}
+
 # The peers run.sh builds (bench/peers/*, bench/tools/floor), by family: the directory
 # of a family's binaries, or why it is unavailable (set by run.sh's build_peers).
 declare -gA PEER_DIR=()

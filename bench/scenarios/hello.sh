@@ -11,6 +11,10 @@ scenario_hello() {
     local -a servers=("$ours" "$peer")
     start_ours "$ours" "${OURS_PORT:-8000}" hello --port "${OURS_PORT:-8000}" --threads 1
     start_nginx "$peer" "${PEER_PORT:-8002}" "$BENCH_DIR/nginx/hello.conf"
+    local before_port=${BASELINE_PORT:-8001}
+    if start_baseline "$ours-before" "$before_port" hello --port "$before_port" --threads 1; then
+        servers+=("$ours-before")
+    fi
     if start_hyper tokio-hyper "${HYPER_PORT:-8005}" hello --threads 1; then servers+=(tokio-hyper); fi
     if start_peer hyper smol-hyper "${SMOL_PORT:-8008}" smol-hello; then servers+=(smol-hyper); fi
     if start_peer go go "${GO_PORT:-8009}" hello --threads 1; then servers+=(go); fi

@@ -13,6 +13,10 @@ scenario_kv() {
     local port=${OURS_PORT:-8000}
     local -a servers=("$ours")
     start_ours "$ours" "$port" kv --port "$port" --threads 1
+    local before_port=${BASELINE_PORT:-8001}
+    if start_baseline "$ours-before" "$before_port" kv --port "$before_port" --threads 1; then
+        servers+=("$ours-before")
+    fi
     if start_hyper tokio-hyper "${HYPER_PORT:-8005}" kv --threads 1; then servers+=(tokio-hyper); fi
     if start_peer go go "${GO_PORT:-8009}" kv --threads 1; then servers+=(go); fi
     if start_peer beast beast "${BEAST_PORT:-8010}" beast-kv --threads 1; then servers+=(beast); fi

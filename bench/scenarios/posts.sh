@@ -47,17 +47,19 @@ run_wrk_split() {
     for ((i = 0; i < procs; i++)); do
         if ! wait "${pids[$i]}"; then
             log "wrk process $i of $procs (-c$((conns / procs))) failed or stalled: counted as $((conns / procs)) errors"
-            echo "BENCH requests=0 duration_us=$((dur * 1000000)) lat_avg_us=0 lat_p99_us=0 errors=$((conns / procs)) non2xx=0" \
+            echo "BENCH requests=0 duration_us=$((dur * 1000000)) lat_avg_us=0 lat_p99_us=0 errors=$((conns / procs)) non2xx=0 lat_p50_us=0" \
                 >"$LOG_DIR/wrk-split-$i.txt"
         fi
     done
     local vals
     vals=$(cat "$LOG_DIR"/wrk-split-*.txt | grep '^BENCH ' | sed -e 's/^BENCH //' -e 's/[a-z0-9_]*=//g' |
-        awk '{ n += $1; rps += $1 * 1e6 / $2; lat += $1 * $3; if ($4 > p99) p99 = $4; err += $5; bad += $6; k++ }
-             END { printf "%d %.0f %.1f %d %d %d %d\n", n, rps, n ? lat / n : 0, p99, err, bad, k }')
+        awk '{ n += $1; rps += $1 * 1e6 / $2; lat += $1 * $3; if ($4 > p99) p99 = $4; err += $5; bad += $6
+               if ($7 > p50) p50 = $7; k++ }
+             END { printf "%d %.0f %.1f %d %d %d %d %d\n", n, rps, n ? lat / n : 0, p99, err, bad, k, p50 }')
     rm -f "$LOG_DIR"/wrk-split-*.txt
     local got
-    read -r LOAD_REQUESTS LOAD_RPS LOAD_LAT_AVG_US LOAD_LAT_P99_US LOAD_ERRORS LOAD_NON2XX got <<<"$vals"
+    # p50 and p99: the highest of the processes' (each process sees its own share).
+    read -r LOAD_REQUESTS LOAD_RPS LOAD_LAT_AVG_US LOAD_LAT_P99_US LOAD_ERRORS LOAD_NON2XX got LOAD_LAT_P50_US <<<"$vals"
     ((got == procs)) || die "only $got of $procs wrk processes reported"
 }
 

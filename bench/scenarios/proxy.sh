@@ -105,6 +105,10 @@ proxy_start_all() {
         start_ours coring-copy-64k 20005 proxy --port 20005 --threads 1 --upstream "$upstream" --mode copy --buffer 65536
         PROXY_NAMES+=(coring-splice-uring coring-copy-64k)
     fi
+    if start_baseline coring-before-splice 20006 proxy --port 20006 --threads 1 --upstream "$upstream" --mode splice --engine poll; then
+        start_baseline coring-before-copy 20007 proxy --port 20007 --threads 1 --upstream "$upstream" --mode copy --buffer 32768
+        PROXY_NAMES+=(coring-before-splice coring-before-copy)
+    fi
     proxy_start_haproxy haproxy 20010 "$upstream" && PROXY_NAMES+=(haproxy)
     proxy_start_haproxy haproxy-splice 20011 "$upstream" "option splice-auto" && PROXY_NAMES+=(haproxy-splice)
     proxy_start_nginx_stream nginx-stream 20012 "$upstream" && PROXY_NAMES+=(nginx-stream)

@@ -20,6 +20,10 @@ scenario_user() {
     sed "s|@FILE@|$ROOT/apps/user/users.json|g" "$BENCH_DIR/nginx/user.conf" >"$conf"
     start_nginx "$peer" "$peer_port" "$conf"
     local -a servers=("$ours" "$peer")
+    local before_port=${BASELINE_PORT:-8001}
+    if start_baseline "$ours-before" "$before_port" user --port "$before_port" --threads 1; then
+        servers+=("$ours-before")
+    fi
     if start_hyper tokio-hyper "${HYPER_PORT:-8005}" user --threads 1 --file "$ROOT/apps/user/users.json"; then
         servers+=(tokio-hyper)
     fi
