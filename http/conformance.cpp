@@ -5,23 +5,16 @@
 namespace coring::http::conformance {
 namespace {
 
-// RFC 9110 §5.6.2 tchar.
-constexpr auto tchar_table = [] {
+// RFC 3986 host [":" port]: reg-name / IPv4 characters, an IP-literal's brackets and
+// colons, percent-encoding. Anything else (spaces, "/", "@", controls) is invalid.
+constexpr auto host_char_table = [] {
   std::array<bool, 256> table{};
   for (int c = '0'; c <= '9'; ++c) table[c] = true;
   for (int c = 'a'; c <= 'z'; ++c) table[c] = true;
   for (int c = 'A'; c <= 'Z'; ++c) table[c] = true;
-  for (char c : std::string_view("!#$%&'*+-.^_`|~")) table[static_cast<unsigned char>(c)] = true;
+  for (char c : std::string_view("-._~!$&'()*+,;=:[]%")) table[static_cast<unsigned char>(c)] = true;
   return table;
 }();
-
-// RFC 3986 host [":" port]: reg-name / IPv4 characters, an IP-literal's brackets and
-// colons, percent-encoding. Anything else (spaces, "/", "@", controls) is invalid.
-bool is_host_char(unsigned char c) noexcept {
-  if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
-  return std::string_view("-._~!$&'()*+,;=:[]%").find(static_cast<char>(c)) !=
-         std::string_view::npos;
-}
 
 bool is_ows(char c) noexcept { return c == ' ' || c == '\t'; }
 
@@ -31,33 +24,60 @@ std::string_view trimmed(std::string_view s) noexcept {
   return s;
 }
 
+// A field name (already checked to be all tchar) against a lowercase name: OR-ing 0x20
+// lowers A-Z and changes no other tchar into a letter or '-', so one OR per byte
+// replaces a case conversion of both sides.
+bool is_field_name(std::string_view name, std::string_view lowercase) noexcept {
+  if (name.size() != lowercase.size()) return false;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    if ((static_cast<unsigned char>(name[i]) | 0x20) != static_cast<unsigned char>(lowercase[i]))
+      return false;
+  }
+  return true;
+}
+
 bool starts_with_scheme(std::string_view target, std::string_view scheme) noexcept {
   return target.size() >= scheme.size() && iequals(target.substr(0, scheme.size()), scheme);
 }
 
 }  // namespace
 
-bool is_tchar(unsigned char c) noexcept { return tchar_table[c]; }
-
 void trim_field_values(header_field* fields, std::size_t count) noexcept {
   for (std::size_t i = 0; i < count; ++i) fields[i].value = trimmed(fields[i].value);
 }
 
-verdict check_host(const request& r) noexcept {
-  std::size_t hosts = 0;
-  std::string_view value;
-  for (std::size_t i = 0; i < r.header_count(); ++i) {
-    if (!iequals(r.header_at(i).name, "host")) continue;
-    ++hosts;
-    value = r.header_at(i).value;
+field_summary summarize(const header_field* fields, std::size_t count) noexcept {
+  field_summary summary;
+  for (std::size_t i = 0; i < count; ++i) {
+    const header_field& f = fields[i];
+    switch (f.name.size()) {
+      case 4:
+        if (is_field_name(f.name, "host")) {
+          ++summary.hosts;
+          summary.host = f.value;
+        }
+        break;
+      case 6:
+        if (summary.expect.data() == nullptr && is_field_name(f.name, "expect")) summary.expect = f.value;
+        break;
+      case 17:
+        if (is_field_name(f.name, "transfer-encoding")) summary.transfer_coding = true;
+        break;
+      default:
+        break;
+    }
   }
-  if (hosts > 1) return {400, "more than one Host header"};
-  if (hosts == 0) {
-    if (r.version_minor >= 1) return {400, "HTTP/1.1 request without Host"};
+  return summary;
+}
+
+verdict check_host(const field_summary& fields, int version_minor) noexcept {
+  if (fields.hosts > 1) return {400, "more than one Host header"};
+  if (fields.hosts == 0) {
+    if (version_minor >= 1) return {400, "HTTP/1.1 request without Host"};
     return {};
   }
-  for (char c : value) {
-    if (!is_host_char(static_cast<unsigned char>(c))) return {400, "invalid Host header"};
+  for (char c : fields.host) {
+    if (!host_char_table[static_cast<unsigned char>(c)]) return {400, "invalid Host header"};
   }
   return {};
 }
@@ -80,7 +100,10 @@ verdict check_transfer_coding(const request& r) noexcept {
 
 void split_target(request& r) noexcept {
   std::string_view origin = r.target;
+  // Origin form ("/path?q"), nearly every request, cannot be absolute form.
+  const bool origin_form = !origin.empty() && origin.front() == '/';
   for (std::string_view scheme : {std::string_view("http://"), std::string_view("https://")}) {
+    if (origin_form) break;
     if (!starts_with_scheme(origin, scheme)) continue;
     const std::string_view rest = origin.substr(scheme.size());
     const std::size_t path_at = rest.find_first_of("/?");

@@ -4,6 +4,7 @@
 // takes the whole header block at once, so the answer never depends on how the bytes
 // were split across receives.
 
+#include <array>
 #include <cstddef>
 #include <string_view>
 
@@ -20,9 +21,19 @@ struct verdict {
 // drops the leading run only).
 void trim_field_values(header_field* fields, std::size_t count) noexcept;
 
+// The fields the rules below look at, found in one pass over the header block: names are
+// told apart by length first, so a typical request's few fields cost a compare or two.
+struct field_summary {
+  std::size_t hosts = 0;
+  std::string_view host;    // the last Host value
+  std::string_view expect;  // the first Expect value (null data: none)
+  bool transfer_coding = false;
+};
+field_summary summarize(const header_field* fields, std::size_t count) noexcept;
+
 // RFC 9112 §3.2: an HTTP/1.1 request without Host, and any request with two Host fields
 // or an invalid Host value, is a 400.
-verdict check_host(const request& r) noexcept;
+verdict check_host(const field_summary& fields, int version_minor) noexcept;
 
 // RFC 9112 §6.1: a transfer coding other than chunked (gzip, deflate, ...) is not
 // implemented here: 501 rather than a body handed over still encoded.
@@ -43,6 +54,15 @@ inline constexpr std::string_view root_path{root_path_bytes, 1};
 // bytes get the same answer however they were split.
 bool is_method_token_prefix(std::string_view request_start, std::size_t error_at) noexcept;
 
-bool is_tchar(unsigned char c) noexcept;
+// RFC 9110 §5.6.2 tchar, as a table: it is asked once per header-name byte.
+inline constexpr auto tchar_table = [] {
+  std::array<bool, 256> table{};
+  for (int c = '0'; c <= '9'; ++c) table[c] = true;
+  for (int c = 'a'; c <= 'z'; ++c) table[c] = true;
+  for (int c = 'A'; c <= 'Z'; ++c) table[c] = true;
+  for (char c : std::string_view("!#$%&'*+-.^_`|~")) table[static_cast<unsigned char>(c)] = true;
+  return table;
+}();
+inline bool is_tchar(unsigned char c) noexcept { return tchar_table[c]; }
 
 }  // namespace coring::http::conformance
