@@ -12,7 +12,8 @@ constexpr auto host_char_table = [] {
   for (int c = '0'; c <= '9'; ++c) table[c] = true;
   for (int c = 'a'; c <= 'z'; ++c) table[c] = true;
   for (int c = 'A'; c <= 'Z'; ++c) table[c] = true;
-  for (char c : std::string_view("-._~!$&'()*+,;=:[]%")) table[static_cast<unsigned char>(c)] = true;
+  for (char c : std::string_view("-._~!$&'()*+,;=:[]%"))
+    table[static_cast<unsigned char>(c)] = true;
   return table;
 }();
 
@@ -58,7 +59,8 @@ field_summary summarize(const header_field* fields, std::size_t count) noexcept 
         }
         break;
       case 6:
-        if (summary.expect.data() == nullptr && is_field_name(f.name, "expect")) summary.expect = f.value;
+        if (summary.expect.data() == nullptr && is_field_name(f.name, "expect"))
+          summary.expect = f.value;
         break;
       case 17:
         if (is_field_name(f.name, "transfer-encoding")) summary.transfer_coding = true;
