@@ -13,8 +13,9 @@ URING_FLOOR = "uring-floor"
 FLOORS = (URING_FLOOR, "epoll-floor")
 
 
-# Scenarios whose servers are all ours under other names: the one ratios refer to.
-OURS_IN_SCENARIO = {"proxy": "splice"}
+# Scenarios where ours runs under another name: the one ratios refer to. (In proxy,
+# "coring" is the default auto mode; coring-splice and coring-copy are compared to it.)
+OURS_IN_SCENARIO = {}
 
 
 def ours_name(scenario_name, default="coring"):
