@@ -124,12 +124,9 @@ static void accept_all(int ep, int listener, int map, const struct sockaddr_in *
   }
 }
 
-int main(int argc, char **argv) {
-  signal(SIGPIPE, SIG_IGN);  // a client gone mid-splice: EPIPE, not death
-  int listen_port = argc == 3 ? parse_port(argv[1]) : -1, upstream_port = argc == 3 ? parse_port(argv[2]) : -1;
-  if (listen_port < 0 || upstream_port < 0) {
-    return fprintf(stderr, "usage: %s LISTEN_PORT UPSTREAM_PORT (1..65535)\n", argv[0]), 2;
-  }
+// The sockhash whose sk_skb verdict program redirects every skb a member receives to
+// the egress of the socket stored under its cookie; -1 (reported) without BPF rights.
+static int redirecting_sockhash(void) {
   union bpf_attr a;
   memset(&a, 0, sizeof a);
   a.map_type = BPF_MAP_TYPE_SOCKHASH;  // cookie of the receiving socket -> the other socket
@@ -137,7 +134,7 @@ int main(int argc, char **argv) {
   a.value_size = 8;
   a.max_entries = 65536;
   int map = (int)bpf(BPF_MAP_CREATE, &a);
-  if (map < 0) return perror("BPF_MAP_CREATE (needs root)"), 1;
+  if (map < 0) return perror("BPF_MAP_CREATE (needs root)"), -1;
 
   struct bpf_insn program[] = {
       INSN(BPF_ALU64 | BPF_MOV | BPF_X, 6, 1, 0, 0),   // r6 = skb
@@ -162,12 +159,22 @@ int main(int argc, char **argv) {
   a.log_size = sizeof log;
   a.log_level = 1;
   int verdict = (int)bpf(BPF_PROG_LOAD, &a);
-  if (verdict < 0) return fprintf(stderr, "BPF_PROG_LOAD failed:\n%s\n", log), 1;
+  if (verdict < 0) return fprintf(stderr, "BPF_PROG_LOAD failed:\n%s\n", log), -1;
   memset(&a, 0, sizeof a);
   a.target_fd = (uint32_t)map;
   a.attach_bpf_fd = (uint32_t)verdict;
   a.attach_type = BPF_SK_SKB_VERDICT;
-  if (bpf(BPF_PROG_ATTACH, &a) < 0) return perror("BPF_PROG_ATTACH"), 1;
+  return bpf(BPF_PROG_ATTACH, &a) < 0 ? perror("BPF_PROG_ATTACH"), -1 : map;
+}
+
+int main(int argc, char **argv) {
+  signal(SIGPIPE, SIG_IGN);  // a client gone mid-splice: EPIPE, not death
+  int listen_port = argc == 3 ? parse_port(argv[1]) : -1, upstream_port = argc == 3 ? parse_port(argv[2]) : -1;
+  if (listen_port < 0 || upstream_port < 0) {
+    return fprintf(stderr, "usage: %s LISTEN_PORT UPSTREAM_PORT (1..65535)\n", argv[0]), 2;
+  }
+  int map = redirecting_sockhash();
+  if (map < 0) return 1;
 
   int one = 1, listener = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
   struct sockaddr_in at = {.sin_family = AF_INET, .sin_port = htons((unsigned short)listen_port)};
