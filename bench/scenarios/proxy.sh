@@ -161,7 +161,7 @@ scenario_proxy() {
             seconds=$(proxy_seconds "$conns")
             for path in test1 test2; do
                 for server in $(round_order "$round" "${PROXY_NAMES[@]}"); do
-                    measure proxy "$path-c$conns" "$server" "$round" \
+                    MEASURE_SECONDS=$seconds measure proxy "$path-c$conns" "$server" "$round" \
                         run_wrk "http://127.0.0.1:${SERVER_PORT[$server]}/$path" "$conns" "$seconds"
                     [[ -z ${PROXY_FLOOR_IDLE_FDS[$server]:-} ]] || proxy_floor_settled "$server" ||
                         die "$server leaks: its sessions outlive the clients' connections"
