@@ -7,10 +7,9 @@
 // request still costs a context switch, to a kworker, on each CPU). Not part of coring.
 // Needs CAP_BPF + CAP_NET_ADMIN (root). One thread; epoll watches each session's two
 // sockets for their end (EPOLLRDHUP, a reset) only, and then closes both, which also
-// takes them out of the sockhash. The payload never wakes this process. Closing at the
-// first end of stream drops whatever the other direction still has queued: fine for
-// HTTP clients that close after their last response, not for an upstream that closes
-// right after sending one.
+// takes them out of the sockhash. Closing at the first end of stream drops whatever the
+// other direction still has queued: fine for HTTP clients that close after their last
+// response, not for an upstream that closes right after sending one.
 //
 //   cc -O2 -o sockmap_proxy sockmap_proxy.c
 //   ./sockmap_proxy LISTEN_PORT UPSTREAM_PORT      (127.0.0.1 both)
@@ -95,7 +94,9 @@ static int open_session(int ep, int map, int client, const struct sockaddr_in *u
   struct epoll_event ev = {.events = EPOLLRDHUP, .data.ptr = session};
   if (map_put(map, cookie_of(client), (uint64_t)up) || map_put(map, cookie_of(up), (uint64_t)client) ||
       epoll_ctl(ep, EPOLL_CTL_ADD, client, &ev) || epoll_ctl(ep, EPOLL_CTL_ADD, up, &ev)) {
-    perror("BPF_MAP_UPDATE_ELEM or EPOLL_CTL_ADD");
+    // EOPNOTSUPP: a socket no longer established (the client left before its session
+    // began) cannot join a sockhash; nothing to report.
+    if (errno != EOPNOTSUPP) perror("BPF_MAP_UPDATE_ELEM or EPOLL_CTL_ADD");
     close_session(session);
     return 0;
   }
