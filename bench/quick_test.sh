@@ -6,7 +6,8 @@
 # the others are skipped with their reason, so CI does not pay for Boost or cargo. It
 # runs in a private network namespace: the bench's fixed ports cannot collide with
 # anything on the machine. Fails when a scenario or a peer fails, when a peer's bytes
-# differ from ours, or when any run saw a non-2xx status or a socket error.
+# differ from ours, or when any run completed no request, saw a non-2xx status or a
+# socket error.
 # Exit 77 (skipped) when it cannot run here: a missing tool, or no network namespace.
 set -euo pipefail
 bench=$(cd "$(dirname "$0")" && pwd)
@@ -41,8 +42,8 @@ done
 # The rounds' tables (the soak's own samples file is a time series, judged by the soak).
 tables=()
 for f in "$work"/*.tsv; do [[ $f == *-samples.tsv ]] || tables+=("$f"); done
-bad=$(awk -F'\t' 'FNR > 1 && ($10 != 0 || $11 != 0) { print FILENAME ": " $0 }' "${tables[@]}")
-[[ -z $bad ]] || { echo "bench_quick: runs with socket errors or non-2xx statuses:"; echo "$bad"; exit 1; }
+bad=$(awk -F'\t' 'FNR > 1 && ($8 == 0 || $10 != 0 || $11 != 0) { print FILENAME ": " $0 }' "${tables[@]}")
+[[ -z $bad ]] || { echo "bench_quick: runs with no request, socket errors or non-2xx statuses:"; echo "$bad"; exit 1; }
 grep -q '^| [0-9]' "$work/README.md" || { echo "bench_quick: the index has no row"; exit 1; }
 grep -q 'CPU ÷ floor' "$work"/*-hello.md || { echo "bench_quick: the hello table has no floor column"; exit 1; }
 if python3 -c 'import matplotlib' 2>/dev/null || /usr/bin/python3 -c 'import matplotlib' 2>/dev/null; then

@@ -161,13 +161,14 @@ run_autocannon() {
 
 # measure SCENARIO LOAD SERVER ROUND LOADFN ARGS...
 # Runs "LOADFN ARGS..." against the running server SERVER, measuring the
-# server's CPU around it, and appends one row to $RESULTS_TSV.
+# server's CPU around it, and appends one row to $RESULTS_TSV. The log names the run's
+# length: MEASURE_SECONDS when the scenario sets it (not every load lasts $DURATION).
 measure() {
     local scenario=$1 load=$2 server=$3 round=$4; shift 4
     local pid=${SERVER_PID[$server]:-}
     [[ -n $pid ]] || die "measure: server '$server' is not running"
     [[ -s $RESULTS_TSV ]] || echo "$TSV_HEADER" >"$RESULTS_TSV"
-    log "$scenario, round $round/$ROUNDS, $server, $load: measuring for ${DURATION} s"
+    log "$scenario, round $round/$ROUNDS, $server, $load: measuring for ${MEASURE_SECONDS:-$DURATION} s"
     local before after cpu
     before=$(cpu_ticks "$pid")
     "$@"

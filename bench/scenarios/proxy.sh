@@ -18,10 +18,12 @@
 # A peer whose software is missing is skipped with a line in the log.
 # Upstream and proxy are pinned to CPU $SERVER_CPU, wrk to $LOAD_CPU.
 # Loads: one connection, sequential keep-alive GETs of /test1 and of /test2 for
-# $DURATION s (wrk -t1 -c1: wrk has no request-count mode — wrk.thread:stop() still
+# $PROXY_C1_SECONDS s (wrk -t1 -c1: wrk has no request-count mode — wrk.thread:stop() still
 # waits out -d — so every run is the same length instead); µs per request =
 # 10^6 / req/s (sequential requests on one connection; wrk's latency avg runs high
-# here). Then /test1 and /test2 at 100 connections (throughput).
+# here). Then /test1 and /test2 at 100 connections (throughput) for $PROXY_C100_SECONDS s.
+# After every run of a floor, its descriptor count must fall back to its idle count
+# (a floor that leaks sessions ends the run with an error instead of stalling later).
 # "server" in the table is the path the requests take; CPU µs/req is the proxy's
 # alone (the upstream's for "direct").
 
@@ -82,13 +84,35 @@ proxy_start_floor() {  # NAME PORT UPSTREAM_PORT TOOL
     # shellcheck disable=SC2004
 
     SERVER_PORT[$name]=$port
+    # A floor prints its line once every descriptor it keeps is open: that count is its
+    # idle one, taken before any connection.
     for ((i = 0; i < 50; i++)); do
-        port_open "$port" && return 0
+        if grep -q '^listening on' "$LOG_DIR/$name.log"; then
+            PROXY_FLOOR_IDLE_FDS[$name]=$(proxy_fd_count "$name")
+            return 0
+        fi
         kill -0 "${SERVER_PID[$name]}" 2>/dev/null || break
         sleep 0.1
     done
     log "skipping $name: $(head -1 "$LOG_DIR/$name.log")"
     stop_server "$name"
+    return 1
+}
+
+# The floors' descriptor counts when idle: after a run every session must be gone.
+declare -A PROXY_FLOOR_IDLE_FDS=()
+proxy_fd_count() { find "/proc/${SERVER_PID[$1]}/fd" -mindepth 1 2>/dev/null | wc -l; }
+
+# proxy_floor_settled NAME: waits (up to 10 s) for floor NAME to close the sessions of
+# the run that just ended, i.e. for its descriptor count to fall back to the idle one.
+# False when it does not: the floor leaks, and would run out of descriptors.
+proxy_floor_settled() {
+    local i
+    for ((i = 0; i < 100; i++)); do
+        (($(proxy_fd_count "$1") == PROXY_FLOOR_IDLE_FDS[$1])) && return 0
+        sleep 0.1
+    done
+    log "$1 holds $(proxy_fd_count "$1") descriptors after the run, ${PROXY_FLOOR_IDLE_FDS[$1]} when idle"
     return 1
 }
 
@@ -119,8 +143,18 @@ proxy_start_all() {
     return 0
 }
 
+# Run lengths: the one-connection loads measure µs per sequential request, which 3 s of
+# requests settle; the 100-connection loads measure throughput, 4 s. Both are capped by
+# $DURATION (so --quick stays at 1 s); eleven servers x 4 loads x 3 rounds fit in ~8 min.
+proxy_seconds() {  # CONNS
+    local wanted
+    if (($1 == 1)); then wanted=${PROXY_C1_SECONDS:-3}; else wanted=${PROXY_C100_SECONDS:-4}; fi
+    [[ $wanted =~ ^[1-9][0-9]*$ ]] || die "PROXY_C1_SECONDS / PROXY_C100_SECONDS: a positive integer, got '$wanted'"
+    echo $((wanted < DURATION ? wanted : DURATION))
+}
+
 scenario_proxy() {
-    local round server path conns
+    local round server path conns seconds
     proxy_start_all
     for server in "${PROXY_NAMES[@]}"; do  # warm-up: connections, pipes, frames
         run_wrk "http://127.0.0.1:${SERVER_PORT[$server]}/test2" 10 "${WARMUP:-1}"
@@ -128,10 +162,13 @@ scenario_proxy() {
 
     for ((round = 1; round <= ROUNDS; round++)); do
         for conns in 1 100; do
+            seconds=$(proxy_seconds "$conns")
             for path in test1 test2; do
                 for server in $(round_order "$round" "${PROXY_NAMES[@]}"); do
-                    measure proxy "$path-c$conns" "$server" "$round" \
-                        run_wrk "http://127.0.0.1:${SERVER_PORT[$server]}/$path" "$conns" "$DURATION"
+                    MEASURE_SECONDS=$seconds measure proxy "$path-c$conns" "$server" "$round" \
+                        run_wrk "http://127.0.0.1:${SERVER_PORT[$server]}/$path" "$conns" "$seconds"
+                    [[ -z ${PROXY_FLOOR_IDLE_FDS[$server]:-} ]] || proxy_floor_settled "$server" ||
+                        die "$server leaks: its sessions outlive the clients' connections"
                 done
             done
         done

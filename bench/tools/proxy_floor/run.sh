@@ -5,7 +5,7 @@
 # and /test2; upstream and proxies on CPU 0, wrk on CPU 1) through:
 #   direct              coring's upstream, no proxy
 #   coring-splice       apps/proxy, default engine (poll + splice(2))
-#   c-epoll-splice      epoll_splice_proxy.c: the same moves in 90 lines of C
+#   c-epoll-splice      epoll_splice_proxy.c: the same moves in plain C
 #   c-sockmap           sockmap_proxy.c: the kernel forwards (BPF sk_skb redirect); root only
 # plus pingpong.c, the price of one process-to-process (and thread-to-thread) hand-off
 # on one CPU and of a null system call.
