@@ -37,7 +37,7 @@ Options:
   --no-build    skip 'cmake --build --preset release' (also SKIP_BUILD=1)
   -h, --help    this help
 
-Environment: ROUNDS, DURATION (s, default 10), WARMUP (s, default 1),
+Environment: ROUNDS, DURATION (s, default 4: a full run of every comparison stays under 30 min), WARMUP (s, default 1),
 SERVER_CPU (0), LOAD_CPU (1), OURS_PORT (8000), PEER_PORT (8002),
 HYPER_PORT (8005), SMOL_PORT (8008), GO_PORT (8009), BEAST_PORT (8010),
 URING_FLOOR_PORT (8011), EPOLL_FLOOR_PORT (8012), SKIP_PEERS=1 (neither build nor
@@ -70,7 +70,7 @@ if ((quick)); then
     SOAK_SECONDS=${SOAK_SECONDS:-30}  # the soak's failures still happen, within 30 s
 fi
 ROUNDS=${rounds_arg:-${ROUNDS:-3}}
-DURATION=${DURATION:-10}
+DURATION=${DURATION:-4}
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || { echo "bad round count: $ROUNDS" >&2; exit 2; }
 if ((${#scenarios[@]} == 0 && quick)); then
     scenarios=("${ALL_SCENARIOS[@]}")
