@@ -17,11 +17,19 @@ constexpr auto tchar_table = [] {
 
 // RFC 3986 host [":" port]: reg-name / IPv4 characters, an IP-literal's brackets and
 // colons, percent-encoding. Anything else (spaces, "/", "@", controls) is invalid.
-bool is_host_char(unsigned char c) noexcept {
-  if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
-  return std::string_view("-._~!$&'()*+,;=:[]%").find(static_cast<char>(c)) !=
-         std::string_view::npos;
-}
+// A table, not a search of the punctuation list: every request's Host has dots and a
+// colon, and searching the list for each cost more than the rest of the Host check.
+constexpr auto host_char_table = [] {
+  std::array<bool, 256> table{};
+  for (int c = '0'; c <= '9'; ++c) table[c] = true;
+  for (int c = 'a'; c <= 'z'; ++c) table[c] = true;
+  for (int c = 'A'; c <= 'Z'; ++c) table[c] = true;
+  for (char c : std::string_view("-._~!$&'()*+,;=:[]%"))
+    table[static_cast<unsigned char>(c)] = true;
+  return table;
+}();
+
+bool is_host_char(unsigned char c) noexcept { return host_char_table[c]; }
 
 bool is_ows(char c) noexcept { return c == ' ' || c == '\t'; }
 
