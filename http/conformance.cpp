@@ -5,29 +5,9 @@
 namespace coring::http::conformance {
 namespace {
 
-// RFC 9110 §5.6.2 tchar.
-constexpr auto tchar_table = [] {
-  std::array<bool, 256> table{};
-  for (int c = '0'; c <= '9'; ++c) table[c] = true;
-  for (int c = 'a'; c <= 'z'; ++c) table[c] = true;
-  for (int c = 'A'; c <= 'Z'; ++c) table[c] = true;
-  for (char c : std::string_view("!#$%&'*+-.^_`|~")) table[static_cast<unsigned char>(c)] = true;
-  return table;
-}();
-
 // RFC 3986 host [":" port]: reg-name / IPv4 characters, an IP-literal's brackets and
 // colons, percent-encoding. Anything else (spaces, "/", "@", controls) is invalid.
-// A table, not a search of the punctuation list: every request's Host has dots and a
-// colon, and searching the list for each cost more than the rest of the Host check.
-constexpr auto host_char_table = [] {
-  std::array<bool, 256> table{};
-  for (int c = '0'; c <= '9'; ++c) table[c] = true;
-  for (int c = 'a'; c <= 'z'; ++c) table[c] = true;
-  for (int c = 'A'; c <= 'Z'; ++c) table[c] = true;
-  for (char c : std::string_view("-._~!$&'()*+,;=:[]%"))
-    table[static_cast<unsigned char>(c)] = true;
-  return table;
-}();
+constexpr std::array<bool, 256> host_char_table = alnum_and("-._~!$&'()*+,;=:[]%");
 
 bool is_host_char(unsigned char c) noexcept { return host_char_table[c]; }
 
@@ -43,25 +23,10 @@ bool starts_with_scheme(std::string_view target, std::string_view scheme) noexce
   return target.size() >= scheme.size() && iequals(target.substr(0, scheme.size()), scheme);
 }
 
-}  // namespace
-
-bool is_tchar(unsigned char c) noexcept { return tchar_table[c]; }
-
-void trim_field_values(header_field* fields, std::size_t count) noexcept {
-  for (std::size_t i = 0; i < count; ++i) fields[i].value = trimmed(fields[i].value);
-}
-
-verdict check_host(const request& r) noexcept {
-  std::size_t hosts = 0;
-  std::string_view value;
-  for (std::size_t i = 0; i < r.header_count(); ++i) {
-    if (!iequals(r.header_at(i).name, "host")) continue;
-    ++hosts;
-    value = r.header_at(i).value;
-  }
+verdict check_host(std::size_t hosts, std::string_view value, unsigned version_minor) noexcept {
   if (hosts > 1) return {400, "more than one Host header"};
   if (hosts == 0) {
-    if (r.version_minor >= 1) return {400, "HTTP/1.1 request without Host"};
+    if (version_minor >= 1) return {400, "HTTP/1.1 request without Host"};
     return {};
   }
   for (char c : value) {
@@ -70,31 +35,70 @@ verdict check_host(const request& r) noexcept {
   return {};
 }
 
-verdict check_transfer_coding(const request& r) noexcept {
-  for (std::size_t i = 0; i < r.header_count(); ++i) {
-    if (!iequals(r.header_at(i).name, "transfer-encoding")) continue;
-    std::string_view list = r.header_at(i).value;
-    while (!list.empty()) {
-      const std::size_t comma = list.find(',');
-      const std::string_view coding = trimmed(list.substr(0, comma));
-      if (!coding.empty() && !iequals(coding, "chunked")) {
-        return {501, "transfer-coding not implemented"};
-      }
-      list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+verdict check_transfer_coding(std::string_view list) noexcept {
+  while (!list.empty()) {
+    const std::size_t comma = list.find(',');
+    const std::string_view coding = trimmed(list.substr(0, comma));
+    if (!coding.empty() && !iequals(coding, "chunked")) {
+      return {501, "transfer-coding not implemented"};
     }
+    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
   }
   return {};
 }
 
-void split_target(request& r) noexcept {
-  std::string_view origin = r.target;
-  for (std::string_view scheme : {std::string_view("http://"), std::string_view("https://")}) {
-    if (!starts_with_scheme(origin, scheme)) continue;
-    const std::string_view rest = origin.substr(scheme.size());
-    const std::size_t path_at = rest.find_first_of("/?");
-    origin = path_at == std::string_view::npos ? std::string_view() : rest.substr(path_at);
-    break;
+}  // namespace
+
+void trim_field_values(header_field* fields, std::size_t count) noexcept {
+  for (std::size_t i = 0; i < count; ++i) fields[i].value = trimmed(fields[i].value);
+}
+
+header_check check_headers(const request& r) noexcept {
+  constexpr std::string_view host = "host";
+  constexpr std::string_view expect = "expect";
+  constexpr std::string_view transfer_encoding = "transfer-encoding";
+  std::size_t hosts = 0;
+  std::string_view host_value;
+  verdict coding;
+  bool expect_seen = false;
+  bool expect_continue = false;
+  for (std::size_t i = 0; i < r.header_count(); ++i) {
+    const header_field& field = r.header_at(i);
+    const std::size_t length = field.name.size();
+    if (length == host.size() && iequals(field.name, host)) {
+      ++hosts;
+      host_value = field.value;
+    } else if (length == expect.size() && !expect_seen && iequals(field.name, expect)) {
+      expect_seen = true;
+      expect_continue = iequals(field.value, "100-continue");
+    } else if (length == transfer_encoding.size() && coding.status == 0 &&
+               iequals(field.name, transfer_encoding)) {
+      coding = check_transfer_coding(field.value);
+    }
   }
+  const verdict host_verdict = check_host(hosts, host_value, r.version_minor);
+  return {host_verdict.status != 0 ? host_verdict : coding, expect_continue};
+}
+
+namespace {
+
+// The origin-form part ("/path?query") of an absolute-form target, or the target itself.
+std::string_view origin_part(std::string_view target) noexcept {
+  for (std::string_view scheme : {std::string_view("http://"), std::string_view("https://")}) {
+    if (!starts_with_scheme(target, scheme)) continue;
+    const std::string_view rest = target.substr(scheme.size());
+    const std::size_t path_at = rest.find_first_of("/?");
+    return path_at == std::string_view::npos ? std::string_view() : rest.substr(path_at);
+  }
+  return target;
+}
+
+}  // namespace
+
+void split_target(request& r) noexcept {
+  // Nearly every target is origin-form ("/..."): only another form can carry a scheme.
+  const bool origin_form = !r.target.empty() && r.target.front() == '/';
+  const std::string_view origin = origin_form ? r.target : origin_part(r.target);
   const std::size_t question = origin.find('?');
   r.path = origin.substr(0, question);
   r.query = question == std::string_view::npos ? std::string_view() : origin.substr(question + 1);
