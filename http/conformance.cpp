@@ -7,15 +7,9 @@ namespace {
 
 // RFC 3986 host [":" port]: reg-name / IPv4 characters, an IP-literal's brackets and
 // colons, percent-encoding. Anything else (spaces, "/", "@", controls) is invalid.
-constexpr auto host_char_table = [] {
-  std::array<bool, 256> table{};
-  for (int c = '0'; c <= '9'; ++c) table[c] = true;
-  for (int c = 'a'; c <= 'z'; ++c) table[c] = true;
-  for (int c = 'A'; c <= 'Z'; ++c) table[c] = true;
-  for (char c : std::string_view("-._~!$&'()*+,;=:[]%"))
-    table[static_cast<unsigned char>(c)] = true;
-  return table;
-}();
+constexpr std::array<bool, 256> host_char_table = alnum_and("-._~!$&'()*+,;=:[]%");
+
+bool is_host_char(unsigned char c) noexcept { return host_char_table[c]; }
 
 bool is_ows(char c) noexcept { return c == ' ' || c == '\t'; }
 
@@ -25,20 +19,32 @@ std::string_view trimmed(std::string_view s) noexcept {
   return s;
 }
 
-// A field name (already checked to be all tchar) against a lowercase name: OR-ing 0x20
-// lowers A-Z and changes no other tchar into a letter or '-', so one OR per byte
-// replaces a case conversion of both sides.
-bool is_field_name(std::string_view name, std::string_view lowercase) noexcept {
-  if (name.size() != lowercase.size()) return false;
-  for (std::size_t i = 0; i < name.size(); ++i) {
-    if ((static_cast<unsigned char>(name[i]) | 0x20) != static_cast<unsigned char>(lowercase[i]))
-      return false;
-  }
-  return true;
-}
-
 bool starts_with_scheme(std::string_view target, std::string_view scheme) noexcept {
   return target.size() >= scheme.size() && iequals(target.substr(0, scheme.size()), scheme);
+}
+
+verdict check_host(std::size_t hosts, std::string_view value, unsigned version_minor) noexcept {
+  if (hosts > 1) return {400, "more than one Host header"};
+  if (hosts == 0) {
+    if (version_minor >= 1) return {400, "HTTP/1.1 request without Host"};
+    return {};
+  }
+  for (char c : value) {
+    if (!is_host_char(static_cast<unsigned char>(c))) return {400, "invalid Host header"};
+  }
+  return {};
+}
+
+verdict check_transfer_coding(std::string_view list) noexcept {
+  while (!list.empty()) {
+    const std::size_t comma = list.find(',');
+    const std::string_view coding = trimmed(list.substr(0, comma));
+    if (!coding.empty() && !iequals(coding, "chunked")) {
+      return {501, "transfer-coding not implemented"};
+    }
+    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+  }
+  return {};
 }
 
 }  // namespace
@@ -47,71 +53,52 @@ void trim_field_values(header_field* fields, std::size_t count) noexcept {
   for (std::size_t i = 0; i < count; ++i) fields[i].value = trimmed(fields[i].value);
 }
 
-field_summary summarize(const header_field* fields, std::size_t count) noexcept {
-  field_summary summary;
-  for (std::size_t i = 0; i < count; ++i) {
-    const header_field& f = fields[i];
-    switch (f.name.size()) {
-      case 4:
-        if (is_field_name(f.name, "host")) {
-          ++summary.hosts;
-          summary.host = f.value;
-        }
-        break;
-      case 6:
-        if (summary.expect.data() == nullptr && is_field_name(f.name, "expect"))
-          summary.expect = f.value;
-        break;
-      case 17:
-        if (is_field_name(f.name, "transfer-encoding")) summary.transfer_coding = true;
-        break;
-      default:
-        break;
-    }
-  }
-  return summary;
-}
-
-verdict check_host(const field_summary& fields, int version_minor) noexcept {
-  if (fields.hosts > 1) return {400, "more than one Host header"};
-  if (fields.hosts == 0) {
-    if (version_minor >= 1) return {400, "HTTP/1.1 request without Host"};
-    return {};
-  }
-  for (char c : fields.host) {
-    if (!host_char_table[static_cast<unsigned char>(c)]) return {400, "invalid Host header"};
-  }
-  return {};
-}
-
-verdict check_transfer_coding(const request& r) noexcept {
+header_check check_headers(const request& r) noexcept {
+  constexpr std::string_view host = "host";
+  constexpr std::string_view expect = "expect";
+  constexpr std::string_view transfer_encoding = "transfer-encoding";
+  std::size_t hosts = 0;
+  std::string_view host_value;
+  verdict coding;
+  bool expect_seen = false;
+  bool expect_continue = false;
   for (std::size_t i = 0; i < r.header_count(); ++i) {
-    if (!iequals(r.header_at(i).name, "transfer-encoding")) continue;
-    std::string_view list = r.header_at(i).value;
-    while (!list.empty()) {
-      const std::size_t comma = list.find(',');
-      const std::string_view coding = trimmed(list.substr(0, comma));
-      if (!coding.empty() && !iequals(coding, "chunked")) {
-        return {501, "transfer-coding not implemented"};
-      }
-      list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+    const header_field& field = r.header_at(i);
+    const std::size_t length = field.name.size();
+    if (length == host.size() && iequals(field.name, host)) {
+      ++hosts;
+      host_value = field.value;
+    } else if (length == expect.size() && !expect_seen && iequals(field.name, expect)) {
+      expect_seen = true;
+      expect_continue = iequals(field.value, "100-continue");
+    } else if (length == transfer_encoding.size() && coding.status == 0 &&
+               iequals(field.name, transfer_encoding)) {
+      coding = check_transfer_coding(field.value);
     }
   }
-  return {};
+  const verdict host_verdict = check_host(hosts, host_value, r.version_minor);
+  return {host_verdict.status != 0 ? host_verdict : coding, expect_continue};
 }
+
+namespace {
+
+// The origin-form part ("/path?query") of an absolute-form target, or the target itself.
+std::string_view origin_part(std::string_view target) noexcept {
+  for (std::string_view scheme : {std::string_view("http://"), std::string_view("https://")}) {
+    if (!starts_with_scheme(target, scheme)) continue;
+    const std::string_view rest = target.substr(scheme.size());
+    const std::size_t path_at = rest.find_first_of("/?");
+    return path_at == std::string_view::npos ? std::string_view() : rest.substr(path_at);
+  }
+  return target;
+}
+
+}  // namespace
 
 void split_target(request& r) noexcept {
-  std::string_view origin = r.target;
-  // Origin form ("/path?q"), nearly every request, cannot be absolute form.
-  const bool origin_form = !origin.empty() && origin.front() == '/';
-  for (std::string_view scheme : {std::string_view("http://"), std::string_view("https://")}) {
-    if (origin_form) break;
-    if (!starts_with_scheme(origin, scheme)) continue;
-    const std::string_view rest = origin.substr(scheme.size());
-    const std::size_t path_at = rest.find_first_of("/?");
-    origin = path_at == std::string_view::npos ? std::string_view() : rest.substr(path_at);
-    break;
-  }
+  // Nearly every target is origin-form ("/..."): only another form can carry a scheme.
+  const bool origin_form = !r.target.empty() && r.target.front() == '/';
+  const std::string_view origin = origin_form ? r.target : origin_part(r.target);
   const std::size_t question = origin.find('?');
   r.path = origin.substr(0, question);
   r.query = question == std::string_view::npos ? std::string_view() : origin.substr(question + 1);

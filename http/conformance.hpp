@@ -21,23 +21,20 @@ struct verdict {
 // drops the leading run only).
 void trim_field_values(header_field* fields, std::size_t count) noexcept;
 
-// The fields the rules below look at, found in one pass over the header block: names are
-// told apart by length first, so a typical request's few fields cost a compare or two.
-struct field_summary {
-  std::size_t hosts = 0;
-  std::string_view host;    // the last Host value
-  std::string_view expect;  // the first Expect value (null data: none)
-  bool transfer_coding = false;
+// The semantic checks of a complete header block, in one pass over its fields (every
+// request pays for this pass, so the fields are told apart by name length before any
+// case-folding comparison):
+// - RFC 9112 §3.2: an HTTP/1.1 request without Host, and any request with two Host
+//   fields or an invalid Host value, is a 400;
+// - RFC 9112 §6.1: a transfer coding other than chunked (gzip, deflate, ...) is not
+//   implemented here: 501 rather than a body handed over still encoded.
+// The Host verdict wins when both fail. `expect_continue`: the first Expect field asks
+// for 100-continue.
+struct header_check {
+  verdict result;
+  bool expect_continue = false;
 };
-field_summary summarize(const header_field* fields, std::size_t count) noexcept;
-
-// RFC 9112 §3.2: an HTTP/1.1 request without Host, and any request with two Host fields
-// or an invalid Host value, is a 400.
-verdict check_host(const field_summary& fields, int version_minor) noexcept;
-
-// RFC 9112 §6.1: a transfer coding other than chunked (gzip, deflate, ...) is not
-// implemented here: 501 rather than a body handed over still encoded.
-verdict check_transfer_coding(const request& r) noexcept;
+header_check check_headers(const request& r) noexcept;
 
 // Sets r.path and r.query from r.target. An absolute-form target
 // ("http://host:port/path?q", RFC 9112 §3.2.2) is routed by its path ("/" when empty).
@@ -54,15 +51,20 @@ inline constexpr std::string_view root_path{root_path_bytes, 1};
 // bytes get the same answer however they were split.
 bool is_method_token_prefix(std::string_view request_start, std::size_t error_at) noexcept;
 
-// RFC 9110 §5.6.2 tchar, as a table: it is asked once per header-name byte.
-inline constexpr auto tchar_table = [] {
+// A byte class as a table: ASCII letters and digits, plus the bytes of `extra`. A table
+// lookup per byte, where the per-request checks (header names, Host) would otherwise
+// search a punctuation list for every byte.
+constexpr std::array<bool, 256> alnum_and(std::string_view extra) noexcept {
   std::array<bool, 256> table{};
   for (int c = '0'; c <= '9'; ++c) table[c] = true;
   for (int c = 'a'; c <= 'z'; ++c) table[c] = true;
   for (int c = 'A'; c <= 'Z'; ++c) table[c] = true;
-  for (char c : std::string_view("!#$%&'*+-.^_`|~")) table[static_cast<unsigned char>(c)] = true;
+  for (char c : extra) table[static_cast<unsigned char>(c)] = true;
   return table;
-}();
+}
+
+// RFC 9110 §5.6.2 tchar. Inline: the parser tests every byte of every header name.
+inline constexpr std::array<bool, 256> tchar_table = alnum_and("!#$%&'*+-.^_`|~");
 inline bool is_tchar(unsigned char c) noexcept { return tchar_table[c]; }
 
 }  // namespace coring::http::conformance

@@ -84,11 +84,19 @@ struct connection_control {
   }
 };
 
-// Sends everything in `out`: one send for a single segment, sendmsg for several,
-// send_zc for a large referenced body while the route really sends without copying.
-// Each send that makes progress re-arms `progress` (the send timeout).
-task<bool> flush(descriptor socket, output_buffer& out, zero_copy_policy& zc,
-                 timeout_list::node& progress, timeout_list& send_timeouts) {
+// Sends everything in `out` under the send timeout, so a peer that stops reading cannot
+// hold the connection (and the buffers it has been sent) forever: one send for a single
+// segment, sendmsg for several, send_zc for a large referenced body while the route
+// really sends without copying. Each send that makes progress but leaves more re-arms
+// the timeout. One coroutine, not a sending loop awaited by a timeout wrapper: it runs
+// once per answered batch, and a second frame and resume there cost as much as the send
+// decision itself.
+task<bool> send_all(server_state& s, descriptor socket, output_buffer& out, zero_copy_policy& zc,
+                    connection_control& control) {
+  control.sending = true;
+  s.send_timeouts.arm(control.timer, coarse_now_ms());
+  const std::size_t pending = out.size();
+  bool sent = true;
   while (!out.empty()) {
     std::vector<iovec>& iov = out.iovecs();
     io_result r;
@@ -104,21 +112,13 @@ task<bool> flush(descriptor socket, output_buffer& out, zero_copy_policy& zc,
       message.msg_iovlen = iov.size();
       r = co_await sendmsg(socket, &message);
     }
-    if (r.value <= 0) co_return false;
+    if (r.value <= 0) {
+      sent = false;
+      break;
+    }
     out.consume(static_cast<std::size_t>(r.value));
-    if (!out.empty()) send_timeouts.arm(progress, coarse_now_ms());  // progress, more to go
+    if (!out.empty()) s.send_timeouts.arm(control.timer, coarse_now_ms());  // progress
   }
-  co_return true;
-}
-
-// flush() under the send timeout: a peer that stops reading cannot hold the
-// connection (and the buffers it has been sent) forever.
-task<bool> send_all(server_state& s, descriptor socket, output_buffer& out, zero_copy_policy& zc,
-                    connection_control& control) {
-  control.sending = true;
-  s.send_timeouts.arm(control.timer, coarse_now_ms());
-  const std::size_t pending = out.size();
-  const bool sent = co_await flush(socket, out, zc, control.timer, s.send_timeouts);
   s.watch.sent(pending - out.size());
   control.sending = false;
   s.send_timeouts.disarm(control.timer);           // serve_connection arms the next timer

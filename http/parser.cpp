@@ -266,19 +266,13 @@ int request_parser::on_headers_complete(llhttp_t* p) {
   r.method_name = llhttp_method_name(static_cast<llhttp_method_t>(p->method));
   conformance::trim_field_values(self.headers_.data(), self.header_count_);
   r.set_header_count(self.header_count_);
-  const conformance::field_summary fields =
-      conformance::summarize(self.headers_.data(), self.header_count_);
-  const conformance::verdict host = conformance::check_host(fields, r.version_minor);
-  if (host.status != 0) return self.fail(host.status, host.reason);
-  if (fields.transfer_coding) {
-    const conformance::verdict coding = conformance::check_transfer_coding(r);
-    if (coding.status != 0) return self.fail(coding.status, coding.reason);
-  }
+  const conformance::header_check checked = conformance::check_headers(r);
+  if (checked.result.status != 0) return self.fail(checked.result.status, checked.result.reason);
   conformance::split_target(r);
   if ((p->flags & F_CONTENT_LENGTH) != 0 && p->content_length > self.limits_.max_body_bytes) {
     return self.fail(413, "request body too large");
   }
-  self.expect_continue_ = iequals(fields.expect, "100-continue");
+  self.expect_continue_ = checked.expect_continue;
   self.headers_done_ = true;
   return 0;
 }

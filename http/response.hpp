@@ -62,7 +62,8 @@ class response {
 
  private:
   void start();
-  void finish_headers(std::size_t content_length, bool with_length = true);
+  void finish_headers(std::size_t content_length, bool with_length = true,
+                      std::string_view copied_body = {});
 
   output_buffer& out_;
   int status_ = 200;

@@ -88,6 +88,29 @@ TEST_F(Conformance, TransferCodingsOtherThanChunkedAre501) {
             "/? [] hello");
 }
 
+// The header checks run in one pass over the fields: the answer must not depend on the
+// fields' order, and a Host error outranks a transfer-coding one wherever each sits.
+TEST_F(Conformance, HostErrorOutranksTransferCodingErrorInEitherOrder) {
+  const std::string body = "\r\n\r\n5\r\nhello\r\n0\r\n\r\n";
+  expect_status("POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\nHost: a b" + body, 400);
+  expect_status("POST / HTTP/1.1\r\nHost: a b\r\nTransfer-Encoding: gzip" + body, 400);
+  expect_status("POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\nHost: a\r\nHost: a" + body, 400);
+  expect_status("POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\nHost: ok" + body, 501);
+  // Fields named like the checked ones but longer or shorter are not mistaken for them.
+  expect_status("GET / HTTP/1.1\r\nHosts: a\r\nHos: a\r\n\r\n", 400);  // still no Host
+  EXPECT_EQ(answer("GET / HTTP/1.1\r\nHost: h\r\nTransfer-Encodings: gzip\r\n\r\n").status, 200);
+}
+
+TEST_F(Conformance, OnlyTheFirstExpectFieldCounts) {
+  client c(server_.port());
+  c.send(
+      "POST /up HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\nExpect: 100-continue\r\n"
+      "Expect: other\r\n\r\n");
+  EXPECT_EQ(c.expect_response().status, 100);
+  c.send("ok");
+  EXPECT_EQ(c.expect_response().status, 200);
+}
+
 TEST_F(Conformance, HigherMinorVersionIsServedAs11) {
   client c(server_.port());
   for (const char* version : {"HTTP/1.2", "HTTP/1.9"}) {
