@@ -56,6 +56,11 @@ def rows(scenario, ours):
             yield line + f" {cell.non2xx} | {cell.errors} | {cell.rounds} |"
 
 
+def two_places(value):
+    """A median, or "–" where no round completed a request (its CPU per request is nan)."""
+    return "–" if value is None else f"{value:.2f}"
+
+
 def ratio_lines(scenario, ours):
     for load in scenario.loads:
         mine = scenario.ours(load, ours)
@@ -69,7 +74,7 @@ def ratio_lines(scenario, ours):
             word = "floor" if is_floor(server) else "peer"
             line = (f"- {load}, {mine} ÷ {server} ({word}): CPU µs/req "
                     f"{times(ratio(me.median('cpu'), peer.median('cpu')))} "
-                    f"({me.median('cpu'):.2f} vs {peer.median('cpu'):.2f}), req/s "
+                    f"({two_places(me.median('cpu'))} vs {two_places(peer.median('cpu'))}), req/s "
                     f"{times(ratio(me.median('rps'), peer.median('rps')))}")
             per_round = per_round_ratios(scenario, load, mine, server)
             if len(per_round) > 1:
