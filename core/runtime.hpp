@@ -183,6 +183,10 @@ namespace detail {
 // promise_base, so the tasks it awaits inherit its stop_source.
 // Its runtime is the current one: a spawned frame lives and dies on its thread.
 struct detached_promise : promise_base, list_node<detached_promise> {
+  static void* operator new(std::size_t size) { return frame_pool::allocate_lasting(size); }
+  static void operator delete(void* frame, std::size_t size) noexcept {
+    frame_pool::deallocate_lasting(frame, size);
+  }
   spawned get_return_object() noexcept {
     return {std::coroutine_handle<detached_promise>::from_promise(*this)};
   }

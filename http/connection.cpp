@@ -7,6 +7,7 @@
 #include <malloc.h>
 #endif
 
+#include "core/frame_pool.hpp"
 #include "core/io.hpp"
 #include "core/peer_name.hpp"
 #include "core/recv_multishot.hpp"
@@ -47,8 +48,10 @@ void server_state::trim() noexcept {
   const std::size_t unused = std::min(unused_since_trim_, free_.size());
   free_.resize(free_.size() - unused);
   unused_since_trim_ = free_.size();
+  const std::size_t frames = frame_pool::trim();  // the burst's request-time frames
 #if defined(__GLIBC__)
-  if (unused > 16) malloc_trim(0);  // hand a burst's pages back to the OS, not just to malloc
+  // Hand a burst's pages back to the OS, not just to malloc.
+  if (unused + frames > 16) malloc_trim(0);
 #endif
 }
 
