@@ -106,6 +106,16 @@ constexpr std::size_t task_class_of(std::size_t size) noexcept {
   return (size + malloc_header + granule - 1) / granule;
 }
 
+// A frame of class `cls` back to its free list, or to malloc if too big to pool.
+void give_back(free_lists& lists, std::size_t cls, void* frame) noexcept {
+  --pool.live;
+  if (!pool_enabled || cls >= class_count) {
+    ::operator delete(frame);
+    return;
+  }
+  lists.push(cls, frame);
+}
+
 }  // namespace
 
 void* allocate(std::size_t size) {
@@ -117,13 +127,7 @@ void* allocate(std::size_t size) {
 }
 
 void deallocate(void* frame, std::size_t size) noexcept {
-  --pool.live;
-  const std::size_t cls = task_class_of(size);
-  if (!pool_enabled || cls >= class_count) {
-    ::operator delete(frame);
-    return;
-  }
-  pool.tasks.push(cls, frame);
+  give_back(pool.tasks, task_class_of(size), frame);
 }
 
 void* allocate_lasting(std::size_t size) {
@@ -135,13 +139,7 @@ void* allocate_lasting(std::size_t size) {
 }
 
 void deallocate_lasting(void* frame, std::size_t size) noexcept {
-  --pool.live;
-  const std::size_t cls = class_of(size);
-  if (!pool_enabled || cls >= class_count) {
-    ::operator delete(frame);
-    return;
-  }
-  pool.lasting.push(cls, frame);
+  give_back(pool.lasting, class_of(size), frame);
 }
 
 std::size_t trim() noexcept {
