@@ -17,63 +17,55 @@ class list_node {
   list_node() noexcept = default;
   list_node(const list_node&) = delete;
   list_node& operator=(const list_node&) = delete;
-  bool linked() const noexcept { return linked_; }
+  bool linked() const noexcept { return next_ != nullptr; }
 
  private:
   friend class intrusive_list<T>;
-  T* prev_ = nullptr;
-  T* next_ = nullptr;
-  bool linked_ = false;
+  list_node* prev_ = nullptr;  // both null while unlinked
+  list_node* next_ = nullptr;
 };
 
+// Circular around a sentinel node held by the list, so a node is just its two links —
+// linked or not shows in them — and unlinking needs no branches. Nodes sit in every
+// idle connection (timers, stop callbacks), where each byte is paid per connection.
+// The sentinel's address is part of the list: a list is neither copied nor moved.
 template <class T>
 class intrusive_list {
  public:
-  intrusive_list() noexcept = default;
+  intrusive_list() noexcept { sentinel_.prev_ = sentinel_.next_ = &sentinel_; }
   intrusive_list(const intrusive_list&) = delete;
   intrusive_list& operator=(const intrusive_list&) = delete;
 
-  bool empty() const noexcept { return head_ == nullptr; }
-  T* front() const noexcept { return head_; }
+  bool empty() const noexcept { return sentinel_.next_ == &sentinel_; }
+  T* front() const noexcept { return empty() ? nullptr : static_cast<T*>(sentinel_.next_); }
 
-  void push_back(T& element) noexcept {
-    list_node<T>& n = element;
-    n.prev_ = tail_;
-    n.next_ = nullptr;
-    n.linked_ = true;
-    (tail_ != nullptr ? node(tail_).next_ : head_) = &element;
-    tail_ = &element;
-  }
-
-  void push_front(T& element) noexcept {
-    list_node<T>& n = element;
-    n.prev_ = nullptr;
-    n.next_ = head_;
-    n.linked_ = true;
-    (head_ != nullptr ? node(head_).prev_ : tail_) = &element;
-    head_ = &element;
-  }
+  void push_back(T& element) noexcept { insert_before(sentinel_, element); }
+  void push_front(T& element) noexcept { insert_before(*sentinel_.next_, element); }
 
   // `element` must be on this list (or on none: then nothing happens).
   void remove(T& element) noexcept {
     list_node<T>& n = element;
-    if (!n.linked_) return;
-    (n.prev_ != nullptr ? node(n.prev_).next_ : head_) = n.next_;
-    (n.next_ != nullptr ? node(n.next_).prev_ : tail_) = n.prev_;
+    if (!n.linked()) return;
+    n.prev_->next_ = n.next_;
+    n.next_->prev_ = n.prev_;
     n.prev_ = n.next_ = nullptr;
-    n.linked_ = false;
   }
 
   T* pop_front() noexcept {
-    T* first = head_;
+    T* first = front();
     if (first != nullptr) remove(*first);
     return first;
   }
 
  private:
-  static list_node<T>& node(T* element) noexcept { return *element; }
-  T* head_ = nullptr;
-  T* tail_ = nullptr;
+  static void insert_before(list_node<T>& at, T& element) noexcept {
+    list_node<T>& n = element;
+    n.prev_ = at.prev_;
+    n.next_ = &at;
+    at.prev_->next_ = &n;
+    at.prev_ = &n;
+  }
+  list_node<T> sentinel_;
 };
 
 }  // namespace coring

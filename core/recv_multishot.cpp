@@ -67,11 +67,12 @@ void multishot_recv::finish(int status) {
 }
 
 void multishot_recv::push(const entry& e) {
-  if (size_ < inline_capacity && spill_.empty()) {
+  if (size_ < inline_capacity && !spilled()) {
     inline_[(head_ + size_) % inline_capacity] = e;
     ++size_;
   } else {
-    spill_.push_back(e);
+    if (spill_ == nullptr) spill_ = std::make_unique<std::vector<entry>>();
+    spill_->push_back(e);
   }
 }
 
@@ -80,10 +81,10 @@ recv_result multishot_recv::pop() noexcept {
   entry e = inline_[head_];
   head_ = static_cast<std::uint8_t>((head_ + 1) % inline_capacity);
   --size_;
-  if (!spill_.empty()) {  // keep FIFO order: the oldest spilled entry moves inline
-    inline_[(head_ + size_) % inline_capacity] = spill_.front();
+  if (spilled()) {  // keep FIFO order: the oldest spilled entry moves inline
+    inline_[(head_ + size_) % inline_capacity] = spill_->front();
     ++size_;
-    spill_.erase(spill_.begin());
+    spill_->erase(spill_->begin());
   }
   if (e.has_buffer) {
     return recv_result{e.value,
@@ -107,7 +108,9 @@ void multishot_recv::copy_queue_out() noexcept {
     ring_.recycle(e.buffer_id);
   };
   for (unsigned i = 0; i < size_; ++i) copy_out(inline_[(head_ + i) % inline_capacity]);
-  for (entry& e : spill_) copy_out(e);
+  if (spill_ != nullptr) {
+    for (entry& e : *spill_) copy_out(e);
+  }
 }
 
 void multishot_recv::drop_queue() noexcept {

@@ -25,6 +25,7 @@
 
 #include <coroutine>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "core/buffer_ring.hpp"
@@ -72,6 +73,17 @@ class multishot_recv : private multishot_request {
   // The next chunk of bytes (or EOF / error). Stopping the awaiting task cancels.
   next_awaiter next() noexcept { return next_awaiter{*this}; }
 
+  struct unhooked_awaiter {
+    multishot_recv& self;
+    bool await_ready() { return self.ready(); }
+    void await_suspend(std::coroutine_handle<> waiter) noexcept { self.next_waiter_ = waiter; }
+    recv_result await_resume() noexcept { return self.pop(); }
+  };
+  // next() for an owner that cancels the wait itself (cancel()) when it must stop: no
+  // stop hook in its frame, which matters to an owner that waits in thousands of
+  // frames at once (a server's idle connections).
+  unhooked_awaiter next_unhooked() noexcept { return unhooked_awaiter{*this}; }
+
   // Cancels the request; the owner sees -ETIMEDOUT (timed_out) or -ECANCELED next.
   void cancel(bool timed_out = false);
 
@@ -85,8 +97,9 @@ class multishot_recv : private multishot_request {
   stop_awaiter stop();
 
   using multishot_request::armed;
+  descriptor socket() const noexcept { return socket_; }
   // Results waiting for next() (each data result holds one buffer).
-  std::size_t queued() const noexcept { return size_ + spill_.size(); }
+  std::size_t queued() const noexcept { return size_ + (spill_ ? spill_->size() : 0); }
 
  private:
   struct entry {
@@ -95,12 +108,15 @@ class multishot_recv : private multishot_request {
     bool has_buffer;
     char* heap = nullptr;  // owned copy of the bytes (paused), instead of a ring buffer
   };
-  static constexpr unsigned inline_capacity = 8;
+  // Two inline entries cover the common cases (one chunk of bytes, or bytes then the
+  // end) without the heap; more spill. Inline room is paid by every idle connection.
+  static constexpr unsigned inline_capacity = 2;
 
   static void on_complete(completion* self, int res, std::uint32_t flags) noexcept;
   static void on_stop(void* self) noexcept { static_cast<multishot_recv*>(self)->cancel(); }
   static void on_buffer(void* self) noexcept;
   bool has_entries() const noexcept { return size_ != 0; }
+  bool spilled() const noexcept { return spill_ != nullptr && !spill_->empty(); }
   void arm();
   bool ready();
   recv_result pop() noexcept;
@@ -112,7 +128,9 @@ class multishot_recv : private multishot_request {
   descriptor socket_;
   buffer_ring& ring_;
   entry inline_[inline_capacity];  // a small circular queue, older than anything in spill_
-  std::vector<entry> spill_;       // only when more than inline_capacity CQEs wait
+  // Only when more than inline_capacity CQEs wait; allocated the first time, kept after.
+  // A pointer rather than a vector: the room is paid by every idle connection.
+  std::unique_ptr<std::vector<entry>> spill_;
   buffer_waiter buffer_wait_{&on_buffer, this};  // while the ring is empty
   unsigned max_queued_;
   int terminal_ = 0;  // what next() answers once finished and drained

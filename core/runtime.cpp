@@ -219,29 +219,31 @@ void runtime::reap() {
 
 namespace {
 
-detail::detached_promise::handle_type run_detached(task<void> body, runtime_stats* stats) {
+spawned run_detached(task<void> body) { co_await std::move(body); }
+
+}  // namespace
+
+void runtime::spawn(task<void> t) { spawn(run_detached(std::move(t))); }
+
+void runtime::spawn(spawned s, stop_source* under) {
+  s.h.promise().stop = under;
+  link(&s.h.promise());
+  ++stats_.tasks_spawned;
+  post(s.h);
+}
+
+void runtime::report_task_failure(std::exception_ptr error) noexcept {
+  ++stats_.task_errors;
   try {
-    co_await std::move(body);
+    std::rethrow_exception(error);
   } catch (const std::exception& e) {
-    ++stats->task_errors;
     std::fprintf(stderr, "coring: spawned task failed: %s\n", e.what());
   } catch (...) {
-    ++stats->task_errors;
     std::fprintf(stderr, "coring: spawned task failed with a non-standard exception\n");
   }
 }
 
-}  // namespace
-
-void runtime::spawn(task<void> t) {
-  auto frame = run_detached(std::move(t), &stats_).h;
-  link(&frame.promise());
-  ++stats_.tasks_spawned;
-  post(frame);
-}
-
 void runtime::link(detail::detached_promise* p) noexcept {
-  p->owner = this;
   spawned_.push_front(*p);
   ++live_spawned_;
 }

@@ -19,6 +19,7 @@
 
 #include <coroutine>
 #include <cstddef>
+#include <exception>
 #include <memory>
 #include <string>
 #include <vector>
@@ -38,6 +39,15 @@ class buffer_ring;
 namespace detail {
 struct detached_promise;
 }
+
+// What a coroutine returns when runtime::spawn starts it directly: its own frame is the
+// spawned frame, instead of a task<void> frame wrapped in a second one. For what is
+// spawned by the thousand and then waits for long — a server's connections — that
+// wrapper would be a cost per connection. Hand it to spawn() before anything else.
+struct spawned {
+  using promise_type = detail::detached_promise;
+  std::coroutine_handle<detail::detached_promise> h;
+};
 
 class runtime {
  public:
@@ -80,6 +90,9 @@ class runtime {
   // Starts a detached task owned by the runtime: its frame is freed when it ends;
   // an exception escaping it is reported on stderr and counted, never dropped.
   void spawn(task<void> t);
+  // Starts a `spawned` coroutine the same way; `under` is the stop_source its awaits
+  // see (like task::under), or none.
+  void spawn(spawned s, stop_source* under = nullptr);
   std::size_t live_spawned() const noexcept { return live_spawned_; }
 
   // Runs the loop on this thread until `t` completes; returns its value or rethrows.
@@ -135,6 +148,7 @@ class runtime {
   void reap();
   void link(detail::detached_promise* p) noexcept;
   void unlink(detail::detached_promise* p) noexcept;
+  void report_task_failure(std::exception_ptr error) noexcept;
   static void report_failure(completion* self, int res, std::uint32_t flags) noexcept;
   static void on_shutdown_notice(completion* self, int res, std::uint32_t flags) noexcept;
 
@@ -165,26 +179,24 @@ class runtime {
 
 namespace detail {
 
-// The frame of a spawned task: starts when posted, frees itself when it ends.
-struct detached_promise : list_node<detached_promise> {
-  struct handle_type {
-    std::coroutine_handle<detached_promise> h;
-  };
-  runtime* owner = nullptr;
-
-  static void* operator new(std::size_t size) { return frame_pool::allocate(size); }
+// The frame of a spawned coroutine: starts when posted, frees itself when it ends. A
+// promise_base, so the tasks it awaits inherit its stop_source.
+// Its runtime is the current one: a spawned frame lives and dies on its thread.
+struct detached_promise : promise_base, list_node<detached_promise> {
+  static void* operator new(std::size_t size) { return frame_pool::allocate_lasting(size); }
   static void operator delete(void* frame, std::size_t size) noexcept {
-    frame_pool::deallocate(frame, size);
+    frame_pool::deallocate_lasting(frame, size);
   }
-  handle_type get_return_object() noexcept {
+  spawned get_return_object() noexcept {
     return {std::coroutine_handle<detached_promise>::from_promise(*this)};
   }
-  std::suspend_always initial_suspend() const noexcept { return {}; }
   std::suspend_never final_suspend() const noexcept { return {}; }
   void return_void() const noexcept {}
-  void unhandled_exception() const noexcept { std::terminate(); }  // the body catches all
+  void unhandled_exception() const noexcept {
+    runtime::current().report_task_failure(std::current_exception());
+  }
   ~detached_promise() {
-    if (owner != nullptr) owner->unlink(this);
+    if (linked()) runtime::current().unlink(this);
   }
 };
 
@@ -213,8 +225,3 @@ T runtime::block_on(task<T> t) {
 }
 
 }  // namespace coring
-
-template <class... Args>
-struct std::coroutine_traits<coring::detail::detached_promise::handle_type, Args...> {
-  using promise_type = coring::detail::detached_promise;
-};

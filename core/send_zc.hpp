@@ -10,6 +10,7 @@
 
 #include <liburing.h>
 
+#include <algorithm>
 #include <coroutine>
 #include <cstddef>
 #include <cstdint>
@@ -65,7 +66,7 @@ class zero_copy_policy {
   static constexpr std::size_t default_threshold = 16 * 1024;
 
   explicit zero_copy_policy(std::size_t threshold = default_threshold) noexcept
-      : threshold_(threshold) {}
+      : threshold_(static_cast<std::uint32_t>(std::min<std::size_t>(threshold, UINT32_MAX))) {}
   bool use_for(std::size_t length) const noexcept { return enabled_ && length >= threshold_; }
   void observe(const zc_result& r) noexcept {
     if (r.copied) enabled_ = false;  // this route copies (loopback, no SG): stop paying for ZC
@@ -73,7 +74,7 @@ class zero_copy_policy {
   bool enabled() const noexcept { return enabled_; }
 
  private:
-  std::size_t threshold_;
+  std::uint32_t threshold_;  // 32 bits: a connection carries this policy while idle
   bool enabled_ = true;
 };
 

@@ -88,11 +88,19 @@ struct task_promise<void> : promise_base {
   std::exception_ptr error;
 };
 
+// What task::under(nullptr) stores: explicitly no stop_source, which the awaiting task
+// must not replace with its own (a null stop means "inherit"). Only its address is
+// used: nothing registers with it, and stop_of() reads it as none. A marker instead of
+// a flag in task and its awaiter keeps both one pointer, and every coroutine frame
+// holds one of each per co_await of a task.
+inline stop_source explicitly_no_stop;
+
 // The stop_source of whatever coroutine is awaiting: tasks have one, others don't.
 template <class P>
 stop_source* stop_of(std::coroutine_handle<P> h) noexcept {
   if constexpr (std::is_base_of_v<promise_base, P>) {
-    return h.promise().stop;
+    stop_source* stop = h.promise().stop;
+    return stop == &explicitly_no_stop ? nullptr : stop;
   } else {
     return nullptr;
   }
@@ -108,13 +116,11 @@ class [[nodiscard]] task {
 
   task() noexcept = default;
   explicit task(std::coroutine_handle<promise_type> h) noexcept : handle_(h) {}
-  task(task&& other) noexcept
-      : handle_(std::exchange(other.handle_, {})), explicit_stop_(other.explicit_stop_) {}
+  task(task&& other) noexcept : handle_(std::exchange(other.handle_, {})) {}
   task& operator=(task&& other) noexcept {
     if (this != &other) {
       if (handle_) handle_.destroy();
       handle_ = std::exchange(other.handle_, {});
-      explicit_stop_ = other.explicit_stop_;
     }
     return *this;
   }
@@ -127,26 +133,24 @@ class [[nodiscard]] task {
   [[nodiscard]] bool valid() const noexcept { return static_cast<bool>(handle_); }
   [[nodiscard]] bool done() const noexcept { return handle_ && handle_.done(); }
 
-  // Runs this task under `source` instead of the awaiting task's stop_source.
+  // Runs this task under `source` (none if null) instead of the awaiting task's stop_source.
   task&& under(stop_source* source) && noexcept {
-    handle_.promise().stop = source;
-    explicit_stop_ = true;
+    handle_.promise().stop = source != nullptr ? source : &detail::explicitly_no_stop;
     return std::move(*this);
   }
 
   struct awaiter {
     std::coroutine_handle<promise_type> child;
-    bool keep_stop;
     bool await_ready() const noexcept { return !child || child.done(); }
     template <class P>
     std::coroutine_handle<> await_suspend(std::coroutine_handle<P> parent) noexcept {
       child.promise().continuation = parent;
-      if (!keep_stop) child.promise().stop = detail::stop_of(parent);
+      if (child.promise().stop == nullptr) child.promise().stop = detail::stop_of(parent);
       return child;  // symmetric transfer: start the child as a tail call
     }
     T await_resume() { return child.promise().take(); }
   };
-  awaiter operator co_await() && noexcept { return awaiter{handle_, explicit_stop_}; }
+  awaiter operator co_await() && noexcept { return awaiter{handle_}; }
 
   // For the runtime: release ownership of the frame.
   std::coroutine_handle<promise_type> release() noexcept { return std::exchange(handle_, {}); }
@@ -154,7 +158,6 @@ class [[nodiscard]] task {
 
  private:
   std::coroutine_handle<promise_type> handle_;
-  bool explicit_stop_ = false;
 };
 
 namespace detail {

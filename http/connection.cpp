@@ -7,6 +7,7 @@
 #include <malloc.h>
 #endif
 
+#include "core/frame_pool.hpp"
 #include "core/io.hpp"
 #include "core/peer_name.hpp"
 #include "core/recv_multishot.hpp"
@@ -47,24 +48,31 @@ void server_state::trim() noexcept {
   const std::size_t unused = std::min(unused_since_trim_, free_.size());
   free_.resize(free_.size() - unused);
   unused_since_trim_ = free_.size();
+  const std::size_t frames = frame_pool::trim();  // the burst's request-time frames
 #if defined(__GLIBC__)
-  if (unused > 16) malloc_trim(0);  // hand a burst's pages back to the OS, not just to malloc
+  // Hand a burst's pages back to the OS, not just to malloc.
+  if (unused + frames > 16) malloc_trim(0);
 #endif
 }
 
 namespace {
 
-// The connection's control block: what timers and shutdown reach from outside.
+// The connection's control block: its receive, and what timers and shutdown reach from
+// outside.
 struct connection_control {
-  connection_control(multishot_recv* rx, descriptor socket) noexcept : rx(rx), socket(socket) {}
-  multishot_recv* rx;
-  descriptor socket;
+  connection_control(descriptor socket, buffer_ring& ring, unsigned max_queued,
+                     stop_source& abort) noexcept
+      : rx(socket, ring, max_queued), abort(&abort) {}
+  multishot_recv rx;
+  stop_source* abort;     // the server's: ends what a busy connection still waits for
   bool busy = false;      // holds a partial request or is answering
   bool draining = false;  // shutdown asked: close after the current batch
   bool sending = false;   // the timer is the send timeout
   bool send_timed_out = false;
   timeout_list::node timer{&on_timeout, this};
-  stop_callback on_shutdown{&on_graceful, this};
+  // On the server's graceful source, then (while busy) on its abort source: one hook
+  // for both, instead of one more in every idle connection's receive.
+  stop_callback on_shutdown{&on_stop, this};
 
   static void on_timeout(void* p) noexcept {
     auto* self = static_cast<connection_control*>(p);
@@ -72,15 +80,22 @@ struct connection_control {
       // The peer stopped reading: shut the socket down, which fails the stalled send
       // (and ends the receive) — no per-connection cancellation state needed.
       self->send_timed_out = true;
-      shutdown(self->socket, SHUT_RDWR).detach();  // the socket may be gone already
+      shutdown(self->rx.socket(), SHUT_RDWR).detach();  // the socket may be gone already
     } else {
-      self->rx->cancel(/*timed_out=*/true);
+      self->rx.cancel(/*timed_out=*/true);
     }
   }
-  static void on_graceful(void* p) noexcept {
+  static void on_stop(void* p) noexcept {
     auto* self = static_cast<connection_control*>(p);
+    const bool aborting = self->draining;  // the second call comes from the abort source
     self->draining = true;
-    if (!self->busy) self->rx->cancel();
+    // Busy: finish the current batch, unless the drain bound passes first.
+    if (!aborting && self->busy && self->abort->add(&self->on_shutdown)) return;
+    self->rx.cancel();
+  }
+  // Where on_shutdown is registered now (none once it fired there).
+  stop_source& shutdown_source(server_state& s) const noexcept {
+    return draining ? *abort : s.graceful;
   }
 };
 
@@ -141,7 +156,9 @@ struct connection_flow {
   zero_copy_policy zc;
   bool continue_sent = false;
   bool request_done = false;  // the last batch completed a request: a partial tail is a new one
-  const peer_address* peer = nullptr;  // known only when the access log needs it
+  // Learned at the first receive, and only when the access log needs it: an idle
+  // connection does not carry one.
+  std::unique_ptr<const peer_address> peer;
 };
 
 // The batch ended without a request: returns whether the connection stays open.
@@ -150,7 +167,7 @@ bool settle_batch_end(server_state& s, workspace& ws, connection_flow& flow,
   if (end == request_reader::status::error) {
     const std::size_t before = ws.out.size();
     write_error(ws.out, ws.reader.error_status(), ws.reader.error_reason());
-    s.watch.rejected(flow.peer, ws.reader.rejected(), 1, ws.reader.error_status(),
+    s.watch.rejected(flow.peer.get(), ws.reader.rejected(), 1, ws.reader.error_status(),
                      ws.out.size() - before);
     ++s.stats.error_responses;
     return false;
@@ -168,7 +185,11 @@ bool settle_batch_end(server_state& s, workspace& ws, connection_flow& flow,
 // tail. Its frame exists only while a receive is processed, so an idle connection's
 // frame stays small. Returns false when the connection must close.
 task<bool> process_input(server_state& s, descriptor socket, connection_flow& flow,
-                         connection_control& control, recv_result received) {
+                         connection_control& control, recv_result& received) {
+  if (flow.peer == nullptr && s.watch.wants_peer()) {
+    const peer_address known = co_await peer_name(socket);
+    flow.peer = std::make_unique<const peer_address>(known);
+  }
   if (flow.ws == nullptr) flow.ws = s.acquire();
   workspace& ws = *flow.ws;
   s.watch.received(received.lease.data().size());
@@ -193,7 +214,7 @@ task<bool> process_input(server_state& s, descriptor socket, connection_flow& fl
     const std::uint64_t started = s.watch.handler_started();
     if (!s.handler_.handle(req, res)) co_await s.handler_.handle_async(req, res);
     if (!res.finished()) res.send_text(500, "handler did not respond\n");
-    s.watch.answered(flow.peer, req, res.status(), ws.out.size() - before, started);
+    s.watch.answered(flow.peer.get(), req, res.status(), ws.out.size() - before, started);
     if (!res.keep_alive()) {
       open = false;
       break;
@@ -226,62 +247,67 @@ task<void> answer_timeout(server_state& s, descriptor socket, connection_flow& f
                           connection_control& control) {
   const std::size_t before = flow.ws->out.size();
   write_error(flow.ws->out, 408, "request timeout");
-  s.watch.rejected(flow.peer, flow.ws->reader.held(), 1, 408, flow.ws->out.size() - before);
+  s.watch.rejected(flow.peer.get(), flow.ws->reader.held(), 1, 408, flow.ws->out.size() - before);
   ++s.stats.error_responses;
   co_await send_all(s, socket, flow.ws->out, flow.zc, control);
 }
 
-task<void> close_socket(descriptor socket) {
+// Arms the idle timeout, or the header timeout from a request's first byte (more bytes
+// of the same request must not re-arm it, or a client trickling bytes would never time
+// out), and marks the connection busy while it holds a partial request.
+void arm_receive_timer(server_state& s, const connection_flow& flow, connection_control& control) {
+  control.busy = flow.ws != nullptr && flow.ws->reader.partial();
+  if (!control.busy) {
+    s.idle_timeouts.arm(control.timer, coarse_now_ms());
+  } else if (control.timer.owner != &s.header_timeouts || flow.request_done) {
+    s.header_timeouts.arm(control.timer, coarse_now_ms());
+  }
+}
+
+// Ends the receive (answering 408 first if a started request stalled), gives the
+// workspace back and closes the socket. A coroutine of its own, so its awaiters are
+// not part of serve_connection's frame, the one an idle connection keeps.
+task<void> close_connection(server_state& s, descriptor socket, connection_flow& flow,
+                            connection_control& control, bool answer_408) {
+  if (answer_408) co_await answer_timeout(s, socket, flow, control);
+  if (control.timer.owner != nullptr) control.timer.owner->disarm(control.timer);
+  control.shutdown_source(s).remove(&control.on_shutdown);
+  co_await control.rx.stop();
+  if (flow.ws != nullptr) s.release(flow.ws);
   co_await shutdown(socket, SHUT_WR);
   co_await close(socket);
+  s.watch.connection_closed();
+  s.connections.done();
 }
 
 }  // namespace
 
-task<void> serve_connection(server_state& s, descriptor socket) {
-  multishot_recv rx(socket, runtime::current().buffers(),
-                    static_cast<unsigned>(s.limits.max_queued_receives));
-  connection_control control(&rx, socket);
+// Everything here lives in the frame an idle connection keeps (see README.md, "What
+// an idle connection costs"): state goes into control and flow, work into coroutines
+// it awaits, and the idle wait needs no stop hook (control.on_shutdown cancels it).
+spawned serve_connection(server_state& s, descriptor socket) {
+  connection_control control(socket, runtime::current().buffers(),
+                             static_cast<unsigned>(s.limits.max_queued_receives), s.abort);
   connection_flow flow;
   s.watch.connection_opened();
-  peer_address peer;
-  if (s.watch.wants_peer()) {
-    peer = co_await peer_name(socket);
-    flow.peer = &peer;
-  }
   s.graceful.add(&control.on_shutdown);
   bool open = !s.graceful.stop_requested();
-
+  bool answer_408 = false;
   while (open) {
-    const bool partial = flow.ws != nullptr && flow.ws->reader.partial();
-    // The header timeout runs from a request's first byte: more bytes of the same request
-    // must not re-arm it, or a client trickling bytes would never time out.
-    if (!partial) {
-      s.idle_timeouts.arm(control.timer, coarse_now_ms());
-    } else if (control.timer.owner != &s.header_timeouts || flow.request_done) {
-      s.header_timeouts.arm(control.timer, coarse_now_ms());
-    }
-    control.busy = partial;
-    recv_result received = co_await rx.next();
-    control.busy = true;
+    arm_receive_timer(s, flow, control);
+    recv_result received = co_await control.rx.next_unhooked();
     if (received.value <= 0) {
       if (received.value == -ETIMEDOUT) {
         ++s.stats.timeouts;
-        if (partial) co_await answer_timeout(s, socket, flow, control);  // started, then stalled
+        answer_408 = control.busy;  // started, then stalled
       }
       break;
     }
-    open = co_await process_input(s, socket, flow, control, std::move(received));
+    control.busy = true;
+    open = co_await process_input(s, socket, flow, control, received);
     if (control.draining && flow.ws == nullptr) open = false;
   }
-
-  if (control.timer.owner != nullptr) control.timer.owner->disarm(control.timer);
-  s.graceful.remove(&control.on_shutdown);
-  co_await rx.stop();
-  if (flow.ws != nullptr) s.release(flow.ws);
-  co_await close_socket(socket);
-  s.watch.connection_closed();
-  s.connections.done();
+  co_await close_connection(s, socket, flow, control, answer_408);
 }
 
 }  // namespace coring::http

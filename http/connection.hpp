@@ -8,6 +8,7 @@
 
 #include "core/descriptor.hpp"
 #include "core/listener.hpp"
+#include "core/runtime.hpp"
 #include "core/stop.hpp"
 #include "core/task.hpp"
 #include "core/timeout_list.hpp"
@@ -61,6 +62,8 @@ class server_state {
   std::size_t unused_since_trim_ = 0;  // the fewest free workspaces seen since the last trim
 };
 
-task<void> serve_connection(server_state& state, descriptor socket);
+// A connection's coroutine, spawned directly (runtime::spawn(spawned, ...)): no wrapper
+// frame per connection.
+spawned serve_connection(server_state& state, descriptor socket);
 
 }  // namespace coring::http

@@ -45,7 +45,7 @@ void start_connection(server_state* s, descriptor socket) {
   }
   ++s->stats.connections;
   s->connections.add();
-  rt.spawn(serve_connection(*s, socket).under(&s->abort));
+  rt.spawn(serve_connection(*s, socket), &s->abort);
 }
 
 task<void> accept_loop(server_state* s, listener* l, stop_source* ticker_stop) {

@@ -41,7 +41,7 @@ scenario_memory() {
             line=$(python3 "$BENCH_DIR/tools/idle_connections.py" "$(memory_pid "${SERVER_PID[$server]}")" \
                 127.0.0.1 "${SERVER_PORT[$server]}" "$MEMORY_CONNECTIONS" "$path")
             log "memory $server round $round: $line"
-            MEMORY_LINES+=("$server $(sed -E 's/.*kib_per_connection=([0-9.]+) slope_kib_per_connection=([0-9.-]+).*/\2 \1/' <<<"$line")")
+            MEMORY_LINES+=("$server $(sed -E 's/.*kib_per_connection=([0-9.-]+) slope_kib_per_connection=([0-9.-]+).*/\2 \1/' <<<"$line")")
             stop_server "$server"
         done
     done

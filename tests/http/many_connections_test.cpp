@@ -1,5 +1,6 @@
 // 2,000 concurrent connections, all open at once, each with its own request in
-// flight: every one gets its own correct response.
+// flight: every one gets its own correct response. And what an idle keep-alive
+// connection keeps: one coroutine frame, nothing nested.
 
 #include <gtest/gtest.h>
 #include <sys/resource.h>
@@ -7,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/frame_pool.hpp"
 #include "test_client.hpp"
 #include "test_server.hpp"
 
@@ -88,6 +90,27 @@ TEST(ManyConnections, TwoThousandConcurrentConnectionsAllGetTheirResponse) {
   }
   EXPECT_EQ(remaining, 0);
   for (conn& c : conns) ::close(c.fd);
+}
+
+// The handler runs on the server's thread, whose frame pool it reports: after 200
+// connections have each been answered once and sit idle, the thread holds exactly 200
+// more frames — the connections' own, with no wrapper frame from spawning them and no
+// nested task frame alive during the idle wait (http/README.md, "What an idle
+// connection costs").
+TEST(ManyConnections, AnIdleKeepAliveConnectionKeepsOneFrame) {
+  constexpr std::size_t idle = 200;
+  fn_handler h(
+      [](request&, response& res) { res.body(std::to_string(frame_pool::live_frames())); });
+  test_server srv(h);
+  client probe(srv.port());
+  const auto frames = [&probe] { return std::stoul(probe.roundtrip(get_request("/")).body); };
+  const std::size_t before = frames();
+  std::vector<client> idlers;
+  for (std::size_t i = 0; i < idle; ++i) {
+    idlers.emplace_back(srv.port());
+    EXPECT_EQ(idlers.back().roundtrip(get_request("/")).status, 200);
+  }
+  EXPECT_EQ(frames(), before + idle);
 }
 
 }  // namespace
