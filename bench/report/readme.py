@@ -85,7 +85,7 @@ def writes_line(md_path):
     rows = [m for m in (re.match(r"^\| post-c(\d+) \| (\d+) \| \d+ \| ([\d.]+) \| (\d+) µs",
                                  line) for line in note_lines(md_path, ("| post-c",))) if m]
     floor = [(int(m.group(1)), float(m.group(2)))
-             for line in note_lines(md_path, ("same directory", "This disk's floor"))
+             for line in note_lines(md_path, ("for the sync: ",))
              for m in re.finditer(r"per_s=(\d+) avg_us=([\d.]+)", line)]
     parts = [f"{int(m.group(2)):,} posts/s at {m.group(1)} connection(s) ({m.group(3)} per sync, "
              f"{m.group(4)} µs average)" for m in rows]
@@ -93,8 +93,8 @@ def writes_line(md_path):
     if floor:
         per_s = statistics.median(rate for rate, _ in floor)
         avg_us = statistics.median(us for _, us in floor)
-        text += (f" This disk's floor in the same run (median of {len(floor)}): {per_s:,.0f} "
-                 f"sequential 1 KB append + fdatasync per second ({avg_us:.0f} µs each).")
+        text += (f" This disk's floor in the same run, on the server's CPU (median of {len(floor)}): "
+                 f"{per_s:,.0f} sequential 1 KB append + fdatasync per second ({avg_us:.0f} µs each).")
     return text
 
 

@@ -19,6 +19,7 @@ POSTS_WRITE_LEVELS=${POSTS_WRITE_LEVELS:-"1 16 256"}
 POSTS_RSS_LINES=()
 POSTS_WRITE_LINES=()
 POSTS_FLOOR_LINES=()
+POSTS_FLOOR_LOAD_CPU_LINES=()
 
 # posts_rss NAME: the high-water RSS (KiB) of the process that holds the connections
 # (nginx's worker, or our server itself).
@@ -97,8 +98,11 @@ posts_write_levels() {
             POSTS_WRITE_LINES+=("post-c$conns $round $((posts1 - posts0)) $((syncs1 - syncs0)) $LOAD_LAT_AVG_US $LOAD_LAT_P99_US")
             log "posts write c$conns r$round: $((posts1 - posts0)) posts in $((syncs1 - syncs0)) syncs"
         done
-        POSTS_FLOOR_LINES+=("$(taskset -c "$LOAD_CPU" "$LOG_DIR/fdatasync_floor" "$data" "$DURATION")")
-        log "fdatasync floor r$round: ${POSTS_FLOOR_LINES[-1]}"
+        # The floor where the server's loop runs (this VM's sync completes later on one
+        # CPU than on the other), and on the load CPU for comparison.
+        POSTS_FLOOR_LINES+=("$(taskset -c "$SERVER_CPU" "$LOG_DIR/fdatasync_floor" "$data" "$DURATION")")
+        POSTS_FLOOR_LOAD_CPU_LINES+=("$(taskset -c "$LOAD_CPU" "$LOG_DIR/fdatasync_floor" "$data" "$DURATION")")
+        log "fdatasync floor r$round: CPU $SERVER_CPU ${POSTS_FLOOR_LINES[-1]}; CPU $LOAD_CPU ${POSTS_FLOOR_LOAD_CPU_LINES[-1]}"
     done
 }
 
@@ -165,7 +169,10 @@ scenario_posts_notes() {
                   printf "| %s | %.0f | %.0f | %.1f | %.0f µs | %.0f µs |\n", k, med(p[k]), med(s[k]), med(r[k]), med(avg[k]), med(p99[k]) } }'
     echo
     echo "This disk's floor (\`tools/fdatasync_floor\`: sequential 1 KB append + fdatasync in the"
-    echo "same directory, $DURATION s per round): $(printf '%s; ' "${POSTS_FLOOR_LINES[@]}")"
+    echo "same directory, $DURATION s per round) on the server's CPU $SERVER_CPU, where its loop waits"
+    echo "for the sync: $(printf '%s; ' "${POSTS_FLOOR_LINES[@]}")"
+    echo
+    echo "The same on the load generator's CPU $LOAD_CPU: $(printf '%s; ' "${POSTS_FLOOR_LOAD_CPU_LINES[@]}")"
     echo "Targets: post-c256 posts/s ≥ 8× the floor's per_s; post-c1 latency ≤ 2× its avg_us."
     cat <<'MD'
 
