@@ -1,6 +1,7 @@
 #include "http/conformance.hpp"
 
 #include <array>
+#include <cstring>
 
 namespace coring::http::conformance {
 namespace {
@@ -23,16 +24,49 @@ bool starts_with_scheme(std::string_view target, std::string_view scheme) noexce
   return target.size() >= scheme.size() && iequals(target.substr(0, scheme.size()), scheme);
 }
 
+// A client sends the same Host on every request of a connection, and most clients of a
+// server send the same one: the last value this thread found valid is kept, so a repeat
+// costs one compare instead of a table lookup per byte.
+struct valid_host_memo {
+  static constexpr std::size_t capacity = 64;
+  std::array<char, capacity> bytes{};
+  std::size_t length = 0;
+
+  bool holds(std::string_view value) const noexcept {
+    return value.size() == length && std::memcmp(value.data(), bytes.data(), length) == 0;
+  }
+  void keep(std::string_view value) noexcept {
+    if (value.size() > capacity) return;
+    std::memcpy(bytes.data(), value.data(), value.size());
+    length = value.size();
+  }
+};
+thread_local valid_host_memo last_valid_host;
+
 verdict check_host(std::size_t hosts, std::string_view value, unsigned version_minor) noexcept {
   if (hosts > 1) return {400, "more than one Host header"};
   if (hosts == 0) {
     if (version_minor >= 1) return {400, "HTTP/1.1 request without Host"};
     return {};
   }
+  if (!value.empty() && last_valid_host.holds(value)) return {};
   for (char c : value) {
     if (!is_host_char(static_cast<unsigned char>(c))) return {400, "invalid Host header"};
   }
+  last_valid_host.keep(value);
   return {};
+}
+
+// A field name, already known to be all tchar, against a lowercase name: OR-ing 0x20
+// lowers A-Z and turns no other tchar into a letter or '-', so one OR per byte does
+// what a case fold of both sides would.
+bool is_field_name(std::string_view name, std::string_view lowercase) noexcept {
+  if (name.size() != lowercase.size()) return false;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    if ((static_cast<unsigned char>(name[i]) | 0x20U) != static_cast<unsigned char>(lowercase[i]))
+      return false;
+  }
+  return true;
 }
 
 verdict check_transfer_coding(std::string_view list) noexcept {
@@ -65,14 +99,14 @@ header_check check_headers(const request& r) noexcept {
   for (std::size_t i = 0; i < r.header_count(); ++i) {
     const header_field& field = r.header_at(i);
     const std::size_t length = field.name.size();
-    if (length == host.size() && iequals(field.name, host)) {
+    if (length == host.size() && is_field_name(field.name, host)) {
       ++hosts;
       host_value = field.value;
-    } else if (length == expect.size() && !expect_seen && iequals(field.name, expect)) {
+    } else if (length == expect.size() && !expect_seen && is_field_name(field.name, expect)) {
       expect_seen = true;
       expect_continue = iequals(field.value, "100-continue");
     } else if (length == transfer_encoding.size() && coding.status == 0 &&
-               iequals(field.name, transfer_encoding)) {
+               is_field_name(field.name, transfer_encoding)) {
       coding = check_transfer_coding(field.value);
     }
   }

@@ -48,6 +48,16 @@ TEST_F(Conformance, TwoHostFieldsOrAnInvalidHostAre400) {
   expect_status("GET / HTTP/1.1\r\nHost:\r\n\r\n", 200);  // empty: allowed (RFC 9112 §3.2)
 }
 
+// The server remembers the last valid Host it saw: a valid one right before an invalid
+// one of the same length, or a longer one sharing its prefix, must not let it through.
+TEST_F(Conformance, AnInvalidHostAfterAValidOneIsStill400) {
+  expect_status("GET / HTTP/1.1\r\nHost: example.org:80\r\n\r\n", 200);
+  expect_status("GET / HTTP/1.1\r\nHost: example.org:80\r\n\r\n", 200);
+  expect_status("GET / HTTP/1.1\r\nHost: example.org/80\r\n\r\n", 400);
+  expect_status("GET / HTTP/1.1\r\nHost: example.org:80@x\r\n\r\n", 400);
+  expect_status("GET / HTTP/1.1\r\nHost: example.org:80\r\n\r\n", 200);
+}
+
 TEST_F(Conformance, AbsoluteFormIsRoutedByItsPath) {
   EXPECT_EQ(answer("GET http://h:80/v1/user?id=7 HTTP/1.1\r\nHost: h\r\n\r\n").body,
             "/v1/user?id=7 [] ");
