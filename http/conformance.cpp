@@ -36,7 +36,7 @@ struct valid_host_memo {
     return value.size() == length && std::memcmp(value.data(), bytes.data(), length) == 0;
   }
   void keep(std::string_view value) noexcept {
-    if (value.size() > capacity) return;
+    if (value.empty() || value.size() > capacity) return;  // an empty view may be null
     std::memcpy(bytes.data(), value.data(), value.size());
     length = value.size();
   }
