@@ -92,20 +92,24 @@ TEST(Timeouts, TricklingHeaderStillTimesOutFromTheFirstByte) {
 
 TEST(Timeouts, EachPipelinedRequestGetsItsOwnHeaderTimeout) {
   // Every send completes one request and starts the next: the connection always holds
-  // a partial request for 1.2 s, but no single request takes longer than 100 ms.
+  // a partial request for 1.5 s, 1.5 header timeouts, but no single request takes much
+  // longer than 50 ms — 20 times less than the timeout, so a loaded machine that delays
+  // the client's wake-ups cannot make one request look slow.
+  server_limits limits;
+  limits.header_timeout = 1s;
   fn_handler h = echo_path_handler();
-  test_server srv(h, short_timeouts());
+  test_server srv(h, limits);
   client c(srv.port());
   c.send("GET /r0 HTTP/1.1\r\nHost: h\r\n");
-  for (int i = 1; i <= 12; ++i) {
-    std::this_thread::sleep_for(100ms);
+  for (int i = 1; i <= 30; ++i) {
+    std::this_thread::sleep_for(50ms);
     c.send("\r\nGET /r" + std::to_string(i) + " HTTP/1.1\r\nHost: h\r\n");
     const http_response r = c.expect_response(false, 2s);
     ASSERT_EQ(r.status, 200) << "request " << i - 1 << " timed out";
     EXPECT_EQ(r.body, "/r" + std::to_string(i - 1));
   }
   c.send("\r\n");
-  EXPECT_EQ(c.expect_response().body, "/r12");
+  EXPECT_EQ(c.expect_response().body, "/r30");
 }
 
 TEST(Timeouts, SlowHeaderClientGets408WhileOthersAreServed) {
