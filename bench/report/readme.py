@@ -106,7 +106,8 @@ def writes_line(md_path):
 def block(results_dir, stamp):
     files = runs(results_dir).get(stamp)
     if files is None:
-        sys.exit(f"readme.py: no run {stamp} in {results_dir}")
+        print(f"readme.py: no run {stamp} in {results_dir}", file=sys.stderr)
+        sys.exit(2)
     lines = [
         "| load | figure | coring (req/s · figure) | best peer | coring ÷ best | floor | coring ÷ floor |",
         "|---|---|---|---|---|---|---|",
@@ -140,7 +141,8 @@ def update(readme, text):
     source = Path(readme).read_text(encoding="utf-8")
     pattern = re.compile(r"(<!-- results:begin[^\n]*\n).*?(<!-- results:end -->)", re.S)
     if not pattern.search(source):
-        sys.exit(f"readme.py: no results markers in {readme}")
+        print(f"readme.py: no results markers in {readme}", file=sys.stderr)
+        sys.exit(2)
     Path(readme).write_text(pattern.sub(lambda m: m.group(1) + text + "\n" + m.group(2), source),
                             encoding="utf-8")
 
@@ -150,7 +152,8 @@ def main(argv):
     if len(argv) > 2 and argv[1] == "--update":
         readme, argv = argv[2], [argv[0]] + argv[3:]
     if len(argv) != 3:
-        sys.exit(__doc__)
+        print("readme.py: expected RESULTS_DIR and STAMP\n" + __doc__, file=sys.stderr)
+        sys.exit(2)
     text = block(argv[1], argv[2])
     if readme:
         update(readme, text)
