@@ -1,6 +1,7 @@
 #include "apps/proxy/auto_pump.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
@@ -47,9 +48,10 @@ coring::task<bool> send_all(int to, const char* data, std::size_t size, bool ahe
   co_return true;
 }
 
-// Splices what `from` holds into `to` until the socket is drained (or EOF, or an error).
+// Splices what `from` holds into `to` until the socket is drained (or EOF, or an error);
+// adds the bytes moved to `*spliced`.
 coring::task<burst_end> splice_burst(int from, int to, pipe_pair pipe, const auto_plumbing* p,
-                                     flow* f, std::size_t* in_pipe) {
+                                     flow* f, std::size_t* in_pipe, std::size_t* spliced) {
   constexpr unsigned flags = SPLICE_F_NONBLOCK | SPLICE_F_MOVE;
   for (;;) {
     const ssize_t n = ::splice(from, nullptr, pipe.write, nullptr, p->chunk, flags);
@@ -66,21 +68,20 @@ coring::task<burst_end> splice_burst(int from, int to, pipe_pair pipe, const aut
     f->in_hand = 0;
     if (!out) co_return burst_end::failed;
     f->stats->spliced_bytes += static_cast<std::size_t>(n);
-    // A short read has very likely drained the socket: back to the copy path, whose
-    // receive waits for the next bytes without a splice(2) that would find none.
+    *spliced += static_cast<std::size_t>(n);
+    // A short read has very likely drained the socket: wait for the next bytes rather
+    // than spend a splice(2) that would find none.
     if (static_cast<std::size_t>(n) < p->chunk) co_return burst_end::drained;
   }
 }
 
-// The rest of a bulky burst, spliced through `pipe` (from the pool, given back after).
-coring::task<burst_end> splice_the_rest(int from, int to, pipe_pair pipe, const auto_plumbing* p,
-                                        flow* f) {
-  ++f->stats->switches_to_splice;
+// A burst spliced through `pipe` (from the pool, given back after).
+coring::task<burst_end> splice_with(int from, int to, pipe_pair pipe, const auto_plumbing* p,
+                                    flow* f, std::size_t* spliced) {
   std::size_t in_pipe = 0;
-  const burst_end end = co_await splice_burst(from, to, pipe, p, f, &in_pipe);
+  const burst_end end = co_await splice_burst(from, to, pipe, p, f, &in_pipe, spliced);
   // Bytes left in the pipe (a failed splice out) must never reach another session.
   p->pipes->release(pipe, in_pipe == 0);
-  if (end == burst_end::drained) ++f->stats->switches_to_copy;
   co_return end;
 }
 
@@ -105,36 +106,73 @@ bool take_the_rest(int from, char* buffer, std::size_t capacity, std::size_t bul
   return false;
 }
 
+// One burst on the copy path: received into `buffer` and sent on; a bulky one is
+// spliced after its first receive and leaves the direction splicing (`*splicing`).
+coring::task<burst_end> copy_burst(int from, int to, char* buffer, std::size_t capacity,
+                                   const auto_plumbing* p, flow* f, bool* splicing) {
+  auto receive = coring::recv(descriptor{from, false}, buffer, p->receive);
+  const io_result n = co_await receive;
+  if (n.value < 0) {
+    f->fail();
+    co_return burst_end::failed;
+  }
+  if (n.value == 0) co_return burst_end::eof;
+  std::size_t size = static_cast<std::size_t>(n.value);
+  f->moved();
+  const bool more = size == p->receive && (receive.cqe_flags() & IORING_CQE_F_SOCK_NONEMPTY);
+  pipe_pair pipe;
+  const bool bulky =
+      more && take_the_rest(from, buffer, capacity, p->bulk, size) && pipe_for_burst(p, f, pipe);
+  f->stats->user_space_bytes += size;
+  f->in_hand = size;
+  const bool sent = co_await send_all(to, buffer, size, bulky, f);
+  f->in_hand = 0;
+  if (!sent) {
+    if (bulky) p->pipes->release(pipe, true);  // nothing was spliced into it
+    co_return burst_end::failed;
+  }
+  if (!bulky) co_return burst_end::drained;
+  ++f->stats->switches_to_splice;
+  *splicing = true;
+  std::size_t spliced = 0;
+  co_return co_await splice_with(from, to, pipe, p, f, &spliced);
+}
+
+// One burst on the splice path, from its first byte: the direction's last burst was
+// bulky. One that turns out smaller than a copy-path receive (a small message after
+// the bulk) sends the direction back to copying (`*splicing`).
+coring::task<burst_end> spliced_burst(int from, int to, const auto_plumbing* p, flow* f,
+                                      bool* splicing) {
+  const bool readable = co_await wait_for(from, POLLIN, f);
+  if (!readable) co_return burst_end::failed;
+  pipe_pair pipe;
+  if (!pipe_for_burst(p, f, pipe)) {
+    *splicing = false;  // the pool is empty: copy this burst
+    co_return burst_end::drained;
+  }
+  std::size_t spliced = 0;
+  const burst_end end = co_await splice_with(from, to, pipe, p, f, &spliced);
+  // (Nothing spliced: a poll that woke early; the next one waits again.)
+  if (end == burst_end::drained && spliced > 0 && spliced < p->receive) {
+    *splicing = false;
+    ++f->stats->switches_to_copy;
+  }
+  co_return end;
+}
+
 }  // namespace
 
 coring::task<void> auto_pump(int from, int to, const auto_plumbing* p, flow* f) {
   // LIFETIME: owned by this frame, which awaits every receive and send on it to its CQE.
   const std::size_t capacity = p->receive + p->bulk;
   std::unique_ptr<char[]> buffer(new char[capacity]);
+  bool splicing = false;  // the last burst was bulky: the next one starts spliced
   for (;;) {
-    auto receive = coring::recv(descriptor{from, false}, buffer.get(), p->receive);
-    const io_result n = co_await receive;
-    if (n.value < 0) {
-      f->fail();
-      co_return;
-    }
-    burst_end end = n.value == 0 ? burst_end::eof : burst_end::drained;
-    if (n.value > 0) {
-      std::size_t size = static_cast<std::size_t>(n.value);
-      f->moved();
-      const bool more = size == p->receive && (receive.cqe_flags() & IORING_CQE_F_SOCK_NONEMPTY);
-      pipe_pair pipe;
-      const bool bulky = more && take_the_rest(from, buffer.get(), capacity, p->bulk, size) &&
-                         pipe_for_burst(p, f, pipe);
-      f->stats->user_space_bytes += size;
-      f->in_hand = size;
-      const bool sent = co_await send_all(to, buffer.get(), size, bulky, f);
-      f->in_hand = 0;
-      if (!sent) {
-        if (bulky) p->pipes->release(pipe, true);  // nothing was spliced into it
-        co_return;
-      }
-      if (bulky) end = co_await splice_the_rest(from, to, pipe, p, f);
+    burst_end end = burst_end::drained;
+    if (splicing) {
+      end = co_await spliced_burst(from, to, p, f, &splicing);
+    } else {
+      end = co_await copy_burst(from, to, buffer.get(), capacity, p, f, &splicing);
     }
     if (end == burst_end::failed) co_return;
     if (end == burst_end::eof) {

@@ -12,7 +12,7 @@ struct counters {
   std::uint64_t user_space_bytes = 0;    // copied: received into a user-space buffer
   std::uint64_t copy_fallbacks = 0;      // splice sessions (auto: bursts) copied, the pool empty
   std::uint64_t switches_to_splice = 0;  // auto: bulky bursts spliced
-  std::uint64_t switches_to_copy = 0;    // auto: back to copying once a burst drained
+  std::uint64_t switches_to_copy = 0;    // auto: back to copying after a small spliced burst
   std::uint64_t held_pushes = 0;         // splices held under load, then pushed (turn_cork.hpp)
   std::uint64_t connect_failures = 0;    // upstream connects refused / timed out
   std::uint64_t unreachable = 0;         // clients closed because no upstream answered

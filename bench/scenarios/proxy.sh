@@ -26,6 +26,8 @@
 # (a floor that leaks sessions ends the run with an error instead of stalling later).
 # "server" in the table is the path the requests take; CPU µs/req is the proxy's
 # alone (the upstream's for "direct").
+# For a focused comparison, PROXY_SERVERS (names, space-separated) keeps only those
+# servers and PROXY_LOADS (e.g. "test1-c1 test2-c100") only those loads.
 
 PROXY_UPSTREAM_PORT=${PROXY_UPSTREAM_PORT:-20001}
 
@@ -140,7 +142,23 @@ proxy_start_all() {
     start_hyper tokio-proxy 20014 proxy --threads 1 --upstream "$upstream" && PROXY_NAMES+=(tokio-proxy)
     proxy_start_floor floor-epoll 20015 "$PROXY_UPSTREAM_PORT" epoll_splice_proxy && PROXY_NAMES+=(floor-epoll)
     proxy_start_floor floor-sockmap 20016 "$PROXY_UPSTREAM_PORT" sockmap_proxy && PROXY_NAMES+=(floor-sockmap)
-    return 0
+    proxy_keep_wanted
+}
+
+# proxy_keep_wanted: narrows PROXY_NAMES to $PROXY_SERVERS when it is set.
+proxy_keep_wanted() {
+    [[ -n ${PROXY_SERVERS:-} ]] || return 0
+    local name kept=()
+    for name in $PROXY_SERVERS; do
+        [[ " ${PROXY_NAMES[*]} " == *" $name "* ]] || die "PROXY_SERVERS: no server '$name' here (${PROXY_NAMES[*]})"
+        kept+=("$name")
+    done
+    PROXY_NAMES=("${kept[@]}")
+}
+
+# proxy_load_wanted LOAD: true unless $PROXY_LOADS is set and leaves LOAD out.
+proxy_load_wanted() {
+    [[ -z ${PROXY_LOADS:-} || " $PROXY_LOADS " == *" $1 "* ]]
 }
 
 # Run lengths: the one-connection loads measure µs per sequential request, which 3 s of
@@ -164,6 +182,7 @@ scenario_proxy() {
         for conns in 1 100; do
             seconds=$(proxy_seconds "$conns")
             for path in test1 test2; do
+                proxy_load_wanted "$path-c$conns" || continue
                 for server in $(round_order "$round" "${PROXY_NAMES[@]}"); do
                     MEASURE_SECONDS=$seconds measure proxy "$path-c$conns" "$server" "$round" \
                         run_wrk "http://127.0.0.1:${SERVER_PORT[$server]}/$path" "$conns" "$seconds"

@@ -584,7 +584,8 @@ TEST_P(ProxyModeTest, SlowUpstreamReaderGetsEveryByte) {
 
 // Small request/answer exchanges, then one 2 MiB answer sent at once, then small
 // exchanges again, on one connection: auto mode copies the small ones, splices the
-// burst (switching mid-stream) and comes back to copying.
+// burst (switching mid-stream), splices the next answer too (the direction's last
+// burst was bulky), finds it small and comes back to copying.
 TEST_P(ProxyModeTest, ABurstAmidSmallExchangesArrivesExactly) {
   constexpr int exchanges = 20;
   const std::string burst = random_bytes(2 << 20, 23);
@@ -618,10 +619,47 @@ TEST_P(ProxyModeTest, ABurstAmidSmallExchangesArrivesExactly) {
   if (GetParam().bytes == path::mixed) {
     EXPECT_GE(proxy.stat("switches_to_splice"), 1u);
     EXPECT_EQ(proxy.stat("switches_to_copy"), proxy.stat("switches_to_splice"));
-    // Every small exchange (both ways) was copied, most of the burst spliced.
-    EXPECT_GE(proxy.stat("user_space_bytes"), 2 * exchanges * (small.size() + 1));
+    // Every small exchange (both ways) was copied but the answer right after the
+    // burst; most of the burst was spliced.
+    EXPECT_GE(proxy.stat("user_space_bytes"), 2 * exchanges + (2 * exchanges - 2) * small.size());
     EXPECT_GT(proxy.stat("spliced_bytes"), burst.size() / 2);
   }
+}
+
+// Three 1 MiB answers, each to its own request on one connection: auto mode copies the
+// first answer's first receive, then splices — and keeps splicing the later answers from
+// their first byte, as their direction's last burst was bulky.
+TEST(Proxy, AutoSplicesTheNextBulkyBurstFromItsFirstByte) {
+  constexpr int answers = 3;
+  const std::string answer = random_bytes(1 << 20, 25);
+  test_server upstream([&](int fd) {
+    char c = 0;
+    for (int i = 0; i < answers; ++i) {
+      if (::recv(fd, &c, 1, MSG_WAITALL) != 1) return;
+      send_all(fd, answer);
+    }
+  });
+  proxy_process proxy(proxy_args({upstream.port()}, {"--mode", "auto"}));
+  fd_guard s = connect_to(proxy.port());
+  std::vector<char> buf(1 << 16);
+  for (int i = 0; i < answers; ++i) {
+    ASSERT_TRUE(send_all(s.fd, "k"));
+    std::string got;
+    while (got.size() < answer.size()) {
+      const ssize_t n = ::recv(s.fd, buf.data(), buf.size(), 0);
+      ASSERT_GT(n, 0) << "answer " << i;
+      got.append(buf.data(), static_cast<std::size_t>(n));
+    }
+    ASSERT_TRUE(got == answer) << "answer " << i << " differs";
+  }
+  s.reset();
+  ASSERT_EQ(proxy.terminate(), 0);
+  EXPECT_EQ(proxy.stat("spliced_bytes") + proxy.stat("user_space_bytes"),
+            answers * answer.size() + answers);
+  // Copied: the requests and one first receive (4 KiB); a proxy that went back to
+  // copying after each answer would have copied a first receive of every answer.
+  EXPECT_LT(proxy.stat("user_space_bytes"), answers + 2 * 4096u);
+  EXPECT_GE(proxy.stat("switches_to_splice"), 1u);
 }
 
 TEST_P(ProxyModeTest, RefusedUpstreamClosesClientPromptly) {
