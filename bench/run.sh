@@ -32,7 +32,7 @@ Scenarios: ${ALL_SCENARIOS[*]}
 
 Options:
   --quick       smoke test: 1 round of 1 s runs, no warm-up, 1,000 idle connections,
-                a 30 s soak
+                a 30 s soak, posts up to 3,000 connections, two proxy loads
   --rounds N    rounds per (server, load) (default \$ROUNDS or 3)
   --no-build    skip 'cmake --build --preset release' (also SKIP_BUILD=1)
   -h, --help    this help
@@ -68,6 +68,13 @@ done
 if ((quick)); then
     ROUNDS=1 DURATION=1 WARMUP=0 MEMORY_CONNECTIONS=${MEMORY_CONNECTIONS:-1000}
     SOAK_SECONDS=${SOAK_SECONDS:-30}  # the soak's failures still happen, within 30 s
+    SOAK_UPSTREAM_IDLE_TIMEOUT=${SOAK_UPSTREAM_IDLE_TIMEOUT:-3s}
+    # Every server and every code path, at the smallest loads that reach them: posts'
+    # --threads 2 server and its multi-process wrk at 3,000 connections instead of
+    # 30,000, the proxy's bulk path at one connection and its small one at 100.
+    POSTS_LEVELS=${POSTS_LEVELS:-"50 1000 3000"} POSTS_T2_ABOVE=${POSTS_T2_ABOVE:-1000}
+    POSTS_WRK_CONNS=${POSTS_WRK_CONNS:-1500}
+    PROXY_LOADS=${PROXY_LOADS:-"test1-c1 test2-c100"}
 fi
 ROUNDS=${rounds_arg:-${ROUNDS:-3}}
 DURATION=${DURATION:-4}

@@ -59,7 +59,9 @@ std::string usage(const coring::http::server_config& defaults) {
          "                           /v1/customer/get)\n"
          "  --upstream-timeout D     deadline per upstream request (default 2s)\n"
          "  --upstream-idle N        keep-alive upstream connections kept per thread\n"
-         "                           (default 256)\n" +
+         "                           (default 256)\n"
+         "  --upstream-idle-timeout D  an upstream connection idle this long is closed\n"
+         "                           (default 30s; checked once a second)\n" +
          coring::http::server_flags_help(defaults);
 }
 
@@ -77,6 +79,8 @@ int main(int argc, char** argv) {
   if (auto d = flags.take_duration_as<std::chrono::milliseconds>("upstream-timeout"))
     client_options.timeout = *d;
   if (auto n = flags.take_number("upstream-idle", 0, 1'000'000)) client_options.max_idle = *n;
+  if (auto d = flags.take_duration_as<std::chrono::milliseconds>("upstream-idle-timeout"))
+    client_options.idle_timeout = *d;
   flags.finish();
   if (path.empty() || path.front() != '/') flags.fail("--upstream-path must start with '/'");
   std::optional<coring::socket_address> upstream_address;

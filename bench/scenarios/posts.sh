@@ -16,6 +16,7 @@
 
 POSTS_LEVELS=${POSTS_LEVELS:-"50 100 250 500 1000 1500 3000 5000 10000 30000"}
 POSTS_WRITE_LEVELS=${POSTS_WRITE_LEVELS:-"1 16 256"}
+POSTS_T2_ABOVE=${POSTS_T2_ABOVE:-10000}  # levels above this run coring-t2 (--threads 2)
 POSTS_RSS_LINES=()
 POSTS_WRITE_LINES=()
 POSTS_FLOOR_LINES=()
@@ -74,7 +75,7 @@ posts_read_levels() {
     for ((round = 1; round <= ROUNDS; round++)); do
         for level in $POSTS_LEVELS; do
             local -a servers=("$ours" "$peer")
-            ((level > 10000)) && servers=("$ours_t2" "$peer")
+            ((level > POSTS_T2_ABOVE)) && servers=("$ours_t2" "$peer")
             # Opening 10,000 connections per wrk process takes seconds: big levels get 10 s.
             local duration=$DURATION
             ((level >= 10000 && duration < 10)) && duration=10

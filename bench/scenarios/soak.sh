@@ -20,10 +20,11 @@
 #
 # Ports: SOAK_PORT_BASE (8100) .. +8. Durations: SOAK_SECONDS, SOAK_SETTLE_SECONDS (45,
 # the longest wait for fds to return: the chained user keeps idle upstream connections
-# for 30 s).
+# for SOAK_UPSTREAM_IDLE_TIMEOUT, 30s; --quick makes it 3s).
 
 SOAK_SECONDS=${SOAK_SECONDS:-600}
 SOAK_SETTLE_SECONDS=${SOAK_SETTLE_SECONDS:-45}
+SOAK_UPSTREAM_IDLE_TIMEOUT=${SOAK_UPSTREAM_IDLE_TIMEOUT:-30s}
 SOAK_PORT_BASE=${SOAK_PORT_BASE:-8100}
 SOAK_RSS_GROWTH_PCT=${SOAK_RSS_GROWTH_PCT:-5}
 SOAK_VERDICTS=()
@@ -54,7 +55,8 @@ soak_start_servers() {
     start_ours user "$(soak_port 2)" user --port "$(soak_port 2)" --threads 1
     start_ours user-upstream "$(soak_port 3)" user --port "$(soak_port 3)" --threads 1
     start_ours user-chain "$(soak_port 4)" user --port "$(soak_port 4)" --threads 1 \
-        --upstream "127.0.0.1:$(soak_port 3)" --upstream-timeout 2s
+        --upstream "127.0.0.1:$(soak_port 3)" --upstream-timeout 2s \
+        --upstream-idle-timeout "$SOAK_UPSTREAM_IDLE_TIMEOUT"
     start_ours upstream "$(soak_port 5)" upstream --port "$(soak_port 5)" --threads 1
     soak_start_proxy_upstream
     start_ours proxy "$(soak_port 7)" proxy --port "$(soak_port 7)" --threads 1 \

@@ -353,5 +353,34 @@ TEST(UserApp, ChainedUpstreamClosingMidBodyIs502) {
   EXPECT_EQ(served.load(), 2);
 }
 
+// --upstream-idle-timeout: an upstream connection left idle in the pool is closed once
+// it has been idle that long (the pool is swept once a second), not before.
+TEST(UserApp, ChainedIdleUpstreamConnectionIsClosedAfterTheIdleTimeout) {
+  std::uint16_t port = 0;
+  unique_fd l = listen_plain(&port);
+  std::atomic<long long> idle_ms{-1};
+  std::thread fake([&] {
+    unique_fd s(::accept4(l.get(), nullptr, nullptr, SOCK_CLOEXEC));
+    if (!s) return;
+    set_io_timeout(s.get(), std::chrono::seconds(10));
+    char buf[4096];
+    if (::recv(s.get(), buf, sizeof buf, 0) <= 0) return;
+    write_all(s.get(), "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n[]");
+    const auto answered = std::chrono::steady_clock::now();
+    if (::recv(s.get(), buf, sizeof buf, 0) != 0) return;  // waits for the front's close
+    idle_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::steady_clock::now() - answered)
+                  .count();
+  });
+  server_process front("user", {"--port", "0", "--threads", "1", "--upstream",
+                                "127.0.0.1:" + std::to_string(port), "--upstream-idle-timeout",
+                                "300ms"});
+  http_conn c(front.port());
+  EXPECT_EQ(c.roundtrip(get_request("/v1/user")).status, 200);
+  fake.join();
+  EXPECT_GE(idle_ms.load(), 300) << "closed before its idle timeout";
+  EXPECT_LE(idle_ms.load(), 5000) << "an idle upstream connection stayed open";
+}
+
 }  // namespace
 }  // namespace coring::test
