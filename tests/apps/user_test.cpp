@@ -372,9 +372,9 @@ TEST(UserApp, ChainedIdleUpstreamConnectionIsClosedAfterTheIdleTimeout) {
                   std::chrono::steady_clock::now() - answered)
                   .count();
   });
-  server_process front("user", {"--port", "0", "--threads", "1", "--upstream",
-                                "127.0.0.1:" + std::to_string(port), "--upstream-idle-timeout",
-                                "300ms"});
+  server_process front(
+      "user", {"--port", "0", "--threads", "1", "--upstream", "127.0.0.1:" + std::to_string(port),
+               "--upstream-idle-timeout", "300ms"});
   http_conn c(front.port());
   EXPECT_EQ(c.roundtrip(get_request("/v1/user")).status, 200);
   fake.join();
