@@ -114,15 +114,16 @@ task<bool> send_all(server_state& s, descriptor socket, output_buffer& out, zero
   const std::size_t pending = out.size();
   bool sent = true;
   while (!out.empty()) {
-    std::vector<iovec>& iov = out.iovecs();
+    const iovec first = out.front();
     io_result r;
-    if (zc.use_for(iov[0].iov_len) && out.largest_reference() >= iov[0].iov_len) {
-      zc_result z = co_await send_zc(socket, iov[0].iov_base, iov[0].iov_len);
+    if (zc.use_for(first.iov_len) && out.largest_reference() >= first.iov_len) {
+      zc_result z = co_await send_zc(socket, first.iov_base, first.iov_len);
       zc.observe(z);
       r = z.sent;
-    } else if (iov.size() == 1) {
-      r = co_await send(socket, iov[0].iov_base, iov[0].iov_len);
+    } else if (out.segment_count() == 1) {
+      r = co_await send(socket, first.iov_base, first.iov_len);
     } else {
+      std::vector<iovec>& iov = out.iovecs();
       msghdr message{};
       message.msg_iov = iov.data();  // LIFETIME: out's iovecs live until this CQE
       message.msg_iovlen = iov.size();
