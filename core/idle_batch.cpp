@@ -38,8 +38,7 @@ idle_batch::idle_batch(const io_uring& ring, const idle_batch_options& options) 
       enabled_(options.completions > 1 && options.max_delay.count() > 0 &&
                (ring.features & feat_min_timeout) != 0 &&
                (ring.flags & IORING_SETUP_DEFER_TASKRUN) != 0 &&
-               (ring.flags & IORING_SETUP_TASKRUN_FLAG) != 0),
-      target_(options.completions) {}
+               (ring.flags & IORING_SETUP_TASKRUN_FLAG) != 0) {}
 
 bool idle_batch::sleep_batched(io_uring& ring) noexcept {
   if (!enabled_) return false;
@@ -48,7 +47,11 @@ bool idle_batch::sleep_batched(io_uring& ring) noexcept {
   if (io_uring_cq_ready(&ring) != 0) return false;
   const unsigned reaped = reaped_since_sleep_;
   reaped_since_sleep_ = 0;
-  if (reaped < target_) return false;  // not busy: wake at the first one
+  if (reaped < options_.completions) return false;  // not busy: wake at the first one
+  if (skip_ > 0) {                                  // backing off: the recent batches did not fill
+    --skip_;
+    return false;
+  }
 
   getevents_arg arg{};
   arg.sigmask_sz = _NSIG / 8;
@@ -60,7 +63,7 @@ bool idle_batch::sleep_batched(io_uring& ring) noexcept {
     fd = ring.enter_ring_fd;
     flags |= IORING_ENTER_REGISTERED_RING;
   }
-  if (::syscall(__NR_io_uring_enter, fd, 0u, target_, flags, &arg, sizeof arg) < 0 &&
+  if (::syscall(__NR_io_uring_enter, fd, 0u, options_.completions, flags, &arg, sizeof arg) < 0 &&
       errno != ETIME && errno != EINTR) {
     // ETIME (the hour passed) and EINTR only end the sleep. Anything else means this
     // kernel refuses the call: say so once and sleep the plain way from now on.
@@ -75,8 +78,12 @@ bool idle_batch::sleep_batched(io_uring& ring) noexcept {
 
 void idle_batch::after_batched_sleep(const io_uring& ring) noexcept {
   // With DEFER_TASKRUN the enter has run the task work: what it woke for is in the CQ.
-  const unsigned ready = io_uring_cq_ready(&ring);
-  target_ = ready < 2 ? options_.completions : std::min(ready, options_.completions);
+  if (io_uring_cq_ready(&ring) * 2 >= options_.completions) {
+    backoff_ = 0;
+    return;
+  }
+  backoff_ = backoff_ == 0 ? 1 : std::min(backoff_ * 2, max_backoff);
+  skip_ = backoff_;
 }
 
 }  // namespace coring

@@ -2,24 +2,22 @@
 // idle_batch: how a busy run loop sleeps. When a loop under load runs out of work it
 // would sleep until the next completion and wake for it alone, then go back to sleep
 // a moment later; on a VM each sleep and wake-up costs microseconds of the loop's CPU.
-// Instead, right after a busy stretch, it asks the kernel to wake it when a batch of
-// completions (`completions`, or fewer as adapted below) is ready, or `max_delay` after it slept if
-// at least one is (the kernel's min-wait: IORING_ENTER_EXT_ARG with min_wait_usec, Linux 6.12+,
-// IORING_FEAT_MIN_TIMEOUT). With DEFER_TASKRUN the kernel then does not even wake the thread for
-// each arrival.
+// Instead, right after a busy stretch, it asks the kernel to wake it when `completions`
+// are ready, or `max_delay` after it slept if at least one is (the kernel's min-wait:
+// IORING_ENTER_EXT_ARG with min_wait_usec, Linux 6.12+, IORING_FEAT_MIN_TIMEOUT). With
+// DEFER_TASKRUN the kernel then does not even wake the thread for each arrival.
 //
 // It never costs an idle or lightly loaded server anything: a sleep is batched only
-// when the stretch of work before it reaped at least a batch of CQEs, no task work is
-// pending (IORING_SQ_TASKRUN) and the CQ is empty. The worst a request can wait is
-// `max_delay`, and only while the loop was just busy.
+// when the stretch of work before it reaped at least `completions` CQEs, no task work
+// is pending (IORING_SQ_TASKRUN) and the CQ is empty. A batched sleep that ends by
+// the delay reaps fewer, so the next sleep is a plain one. The worst a request can
+// wait is `max_delay`, and only while the loop was just busy.
 //
-// A closed loop of fewer clients than the batch (10 connections, one request each)
-// can never fill it: every batched sleep would run to the delay while all the clients
-// wait on us, and cost more CPU per request than plain wake-ups. So the batch adapts:
-// a batched sleep that wakes with fewer than it asked for asks next time for what it
-// got (the clients there are), and one that wakes with more asks for more, up to
-// `completions`. Fewer than two sends the loop back to the configured batch, which
-// the next busy stretch must reach first.
+// A load that cannot fill a batch at all (a closed loop of fewer connections than the
+// batch, one request each) would pay the delay and its timer after every busy stretch
+// and gain nothing: a batched sleep that ends with less than half a batch ready backs
+// off, so the next 1, 2, 4 … max_backoff busy stretches sleep the plain way before the
+// loop tries again; one that gets at least half a batch ends the back-off.
 
 #include <liburing.h>
 
@@ -54,14 +52,15 @@ class idle_batch {
   // a new stretch of work; an enter that only runs pending work does not.
   bool sleep_batched(io_uring& ring) noexcept;
 
-  // The completions the next batched sleep waits for.
-  unsigned target() const noexcept { return target_; }
+  // The most busy stretches a back-off skips before the next batched sleep.
+  static constexpr unsigned max_backoff = 64;
 
  private:
   idle_batch_options options_{};
   bool enabled_ = false;
   unsigned reaped_since_sleep_ = 0;
-  unsigned target_ = 0;  // what the next batched sleep waits for (and a busy stretch reaps)
+  unsigned backoff_ = 0;  // stretches to skip after the next batch that does not fill
+  unsigned skip_ = 0;     // busy stretches still to sleep the plain way
   void after_batched_sleep(const io_uring& ring) noexcept;
 };
 
