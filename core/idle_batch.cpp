@@ -48,10 +48,6 @@ bool idle_batch::sleep_batched(io_uring& ring) noexcept {
   const unsigned reaped = reaped_since_sleep_;
   reaped_since_sleep_ = 0;
   if (reaped < options_.completions) return false;  // not busy: wake at the first one
-  if (skip_ > 0) {                                  // backing off: the recent batches did not fill
-    --skip_;
-    return false;
-  }
 
   getevents_arg arg{};
   arg.sigmask_sz = _NSIG / 8;
@@ -72,18 +68,7 @@ bool idle_batch::sleep_batched(io_uring& ring) noexcept {
     enabled_ = false;
     return false;
   }
-  after_batched_sleep(ring);
   return true;
-}
-
-void idle_batch::after_batched_sleep(const io_uring& ring) noexcept {
-  // With DEFER_TASKRUN the enter has run the task work: what it woke for is in the CQ.
-  if (io_uring_cq_ready(&ring) * 2 >= options_.completions) {
-    backoff_ = 0;
-    return;
-  }
-  backoff_ = backoff_ == 0 ? 1 : std::min(backoff_ * 2, max_backoff);
-  skip_ = backoff_;
 }
 
 }  // namespace coring

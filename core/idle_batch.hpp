@@ -12,12 +12,6 @@
 // is pending (IORING_SQ_TASKRUN) and the CQ is empty. A batched sleep that ends by
 // the delay reaps fewer, so the next sleep is a plain one. The worst a request can
 // wait is `max_delay`, and only while the loop was just busy.
-//
-// A load that cannot fill a batch at all (a closed loop of fewer connections than the
-// batch, one request each) would pay the delay and its timer after every busy stretch
-// and gain nothing: a batched sleep that ends with less than half a batch ready backs
-// off, so the next 1, 2, 4 … max_backoff busy stretches sleep the plain way before the
-// loop tries again; one that gets at least half a batch ends the back-off.
 
 #include <liburing.h>
 
@@ -52,16 +46,10 @@ class idle_batch {
   // a new stretch of work; an enter that only runs pending work does not.
   bool sleep_batched(io_uring& ring) noexcept;
 
-  // The most busy stretches a back-off skips before the next batched sleep.
-  static constexpr unsigned max_backoff = 64;
-
  private:
   idle_batch_options options_{};
   bool enabled_ = false;
   unsigned reaped_since_sleep_ = 0;
-  unsigned backoff_ = 0;  // stretches to skip after the next batch that does not fill
-  unsigned skip_ = 0;     // busy stretches still to sleep the plain way
-  void after_batched_sleep(const io_uring& ring) noexcept;
 };
 
 }  // namespace coring

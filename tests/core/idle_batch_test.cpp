@@ -135,28 +135,6 @@ TEST(IdleBatch, ALoopThatWasNotBusyWakesAtTheFirstCompletion) {
   EXPECT_LT(r.took_ms, 250);  // the byte comes at 10 ms; a batched sleep would take 500 ms
 }
 
-TEST(IdleBatch, ABatchThatGetsLessThanHalfBacksOff) {
-  runtime rt(batching(8, 40ms));
-  if (!rt.idle_batch_enabled()) GTEST_SKIP() << "kernel without min-wait (Linux 6.12+)";
-  // One byte where eight were waited for: the next busy stretch sleeps the plain way,
-  // the one after tries a batch again (and, failing again, skips two).
-  EXPECT_EQ(after_stretch(rt, 64, 1).batched_sleeps, 1u);
-  EXPECT_EQ(after_stretch(rt, 64, 1).batched_sleeps, 0u);
-  EXPECT_EQ(after_stretch(rt, 64, 1).batched_sleeps, 1u);
-  EXPECT_EQ(after_stretch(rt, 64, 1).batched_sleeps, 0u);
-  EXPECT_EQ(after_stretch(rt, 64, 1).batched_sleeps, 0u);
-  EXPECT_EQ(after_stretch(rt, 64, 1).batched_sleeps, 1u);
-}
-
-TEST(IdleBatch, BatchesThatFillKeepBatching) {
-  runtime rt(batching(4, 2s));
-  if (!rt.idle_batch_enabled()) GTEST_SKIP() << "kernel without min-wait (Linux 6.12+)";
-  for (int round = 0; round < 3; ++round) {
-    const phase_result r = after_stretch(rt, 64, 4);
-    EXPECT_EQ(r.batched_sleeps, 1u) << "round " << round;
-  }
-}
-
 TEST(IdleBatch, DelaysAreCappedAtOneSecond) {
   runtime rt;
   const idle_batch capped(rt.ring(), {8, std::chrono::hours(1)});
