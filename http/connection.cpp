@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <optional>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -113,15 +114,16 @@ task<bool> send_all(server_state& s, descriptor socket, output_buffer& out, zero
   const std::size_t pending = out.size();
   bool sent = true;
   while (!out.empty()) {
-    std::vector<iovec>& iov = out.iovecs();
+    const iovec first = out.front();
     io_result r;
-    if (zc.use_for(iov[0].iov_len) && out.largest_reference() >= iov[0].iov_len) {
-      zc_result z = co_await send_zc(socket, iov[0].iov_base, iov[0].iov_len);
+    if (zc.use_for(first.iov_len) && out.largest_reference() >= first.iov_len) {
+      zc_result z = co_await send_zc(socket, first.iov_base, first.iov_len);
       zc.observe(z);
       r = z.sent;
-    } else if (iov.size() == 1) {
-      r = co_await send(socket, iov[0].iov_base, iov[0].iov_len);
+    } else if (out.segment_count() == 1) {
+      r = co_await send(socket, first.iov_base, first.iov_len);
     } else {
+      std::vector<iovec>& iov = out.iovecs();
       msghdr message{};
       message.msg_iov = iov.data();  // LIFETIME: out's iovecs live until this CQE
       message.msg_iovlen = iov.size();
@@ -180,29 +182,62 @@ bool settle_batch_end(server_state& s, workspace& ws, connection_flow& flow,
   return true;
 }
 
-// Answers every complete request of one receive (after any partial request kept from
-// before), sending whenever a batch of answers is full, then the rest; keeps a partial
-// tail. Its frame exists only while a receive is processed, so an idle connection's
-// frame stays small. Returns false when the connection must close.
-task<bool> process_input(server_state& s, descriptor socket, connection_flow& flow,
-                         connection_control& control, recv_result& received) {
-  if (flow.peer == nullptr && s.watch.wants_peer()) {
-    const peer_address known = co_await peer_name(socket);
-    flow.peer = std::make_unique<const peer_address>(known);
-  }
+// Where the synchronous part of a receive's batch stopped.
+enum class batch_step {
+  settled,         // no complete request left: `open` says whether the connection stays
+  awaits_handler,  // a handler answers asynchronously: `pending` holds its answer
+  full,            // --max-pipelined answers or --max-output-bytes: send, then go on
+};
+
+// A request whose handler returned false: what finishing its answer needs once
+// handle_async is done.
+struct pending_answer {
+  response res;
+  std::size_t before;     // the output's size before the answer
+  std::uint64_t started;  // the handler's start (metrics)
+};
+
+// One receive's batch in progress.
+struct batch_state {
+  std::size_t answered = 0;  // answers since the last send
+  bool open = true;
+  std::optional<pending_answer> pending;
+};
+
+// Hands one receive's bytes to the connection's reader (a workspace from the pool).
+void begin_batch(server_state& s, connection_flow& flow, recv_result& received) {
   if (flow.ws == nullptr) flow.ws = s.acquire();
   workspace& ws = *flow.ws;
   s.watch.received(received.lease.data().size());
   s.handler_.on_receive({received.lease.data().data(), received.lease.data().size()});
   ws.reader.begin(std::move(received.lease));
   flow.request_done = false;
-  bool open = true;
-  std::size_t answered = 0;
+}
+
+// Completes an answer once its handler is done: returns whether the connection stays
+// open after it.
+bool finish_answer(server_state& s, connection_flow& flow, request& req, response& res,
+                   std::size_t before, std::uint64_t started) {
+  if (!res.finished()) res.send_text(500, "handler did not respond\n");
+  s.watch.answered(flow.peer.get(), req, res.status(), flow.ws->out.size() - before, started);
+  return res.keep_alive();
+}
+
+// Backpressure: a bounded batch of answers is sent before parsing goes on.
+bool batch_full(const server_state& s, const workspace& ws, batch_state& batch) {
+  return ++batch.answered >= s.limits.max_pipelined || ws.out.size() >= s.limits.max_output_bytes;
+}
+
+// Answers the complete requests the reader holds, as far as that needs no waiting: a
+// plain function, so a batch of synchronous answers costs no coroutine frame.
+batch_step answer_ready(server_state& s, connection_flow& flow, connection_control& control,
+                        batch_state& batch) {
+  workspace& ws = *flow.ws;
   for (;;) {
     const request_reader::status got = ws.reader.next(ws.req);
     if (got != request_reader::status::request) {
-      open = settle_batch_end(s, ws, flow, got);
-      break;
+      batch.open = settle_batch_end(s, ws, flow, got);
+      return batch_step::settled;
     }
     flow.continue_sent = false;
     flow.request_done = true;
@@ -212,34 +247,106 @@ task<bool> process_input(server_state& s, descriptor socket, connection_flow& fl
                  req.version_minor == 0);
     const std::size_t before = ws.out.size();
     const std::uint64_t started = s.watch.handler_started();
-    if (!s.handler_.handle(req, res)) co_await s.handler_.handle_async(req, res);
-    if (!res.finished()) res.send_text(500, "handler did not respond\n");
-    s.watch.answered(flow.peer.get(), req, res.status(), ws.out.size() - before, started);
-    if (!res.keep_alive()) {
-      open = false;
-      break;
+    if (!s.handler_.handle(req, res)) {
+      batch.pending.emplace(pending_answer{res, before, started});
+      return batch_step::awaits_handler;
     }
-    // Backpressure: answer a bounded batch, send it, then go on parsing.
-    if (++answered >= s.limits.max_pipelined || ws.out.size() >= s.limits.max_output_bytes) {
-      // Named result: GCC 12 miscompiles `if (co_await ...)` conditions.
-      const bool sent = co_await send_all(s, socket, ws.out, flow.zc, control);
-      if (!sent) {
-        open = false;
+    if (!finish_answer(s, flow, req, res, before, started)) {
+      batch.open = false;
+      return batch_step::settled;
+    }
+    if (batch_full(s, ws, batch)) return batch_step::full;
+  }
+}
+
+// The reader keeps a partial tail for the next receive (unless the connection closes).
+void end_batch(server_state& s, connection_flow& flow, bool open) {
+  s.stats.bytes_parsed += flow.ws->reader.end(/*keep_tail=*/open);
+}
+
+// The part of a batch that waits: asynchronous answers and the sends of full batches,
+// then the rest of the answers; keeps a partial tail. Returns false when the connection
+// must close.
+task<bool> finish_batch(server_state& s, descriptor socket, connection_flow& flow,
+                        connection_control& control, batch_step step, batch_state batch) {
+  workspace& ws = *flow.ws;
+  while (step != batch_step::settled) {
+    if (step == batch_step::awaits_handler) {
+      pending_answer& p = *batch.pending;
+      co_await s.handler_.handle_async(ws.req, p.res);
+      if (!finish_answer(s, flow, ws.req, p.res, p.before, p.started)) {
+        batch.open = false;
         break;
       }
-      answered = 0;
+      batch.pending.reset();
+      if (!batch_full(s, ws, batch)) {
+        step = answer_ready(s, flow, control, batch);
+        continue;
+      }
     }
+    // Named result: GCC 12 miscompiles `if (co_await ...)` conditions.
+    const bool sent = co_await send_all(s, socket, ws.out, flow.zc, control);
+    if (!sent) {
+      batch.open = false;
+      break;
+    }
+    batch.answered = 0;
+    step = answer_ready(s, flow, control, batch);
   }
-  s.stats.bytes_parsed += ws.reader.end(/*keep_tail=*/open);
+  end_batch(s, flow, batch.open);
   if (!ws.out.empty()) {
     const bool sent = co_await send_all(s, socket, ws.out, flow.zc, control);
-    if (!sent) open = false;
+    if (!sent) batch.open = false;
   }
-  if (!ws.reader.partial()) {
+  co_return batch.open;
+}
+
+task<bool> learn_peer_then_answer(server_state& s, descriptor socket, connection_flow& flow,
+                                  connection_control& control, recv_result& received);
+
+// Answers every complete request of one receive (after any partial request kept from
+// before), synchronously as far as it can: returns the coroutine still to await (an
+// asynchronous answer, a send), or none, and sets `open` to whether the connection
+// stays open as far as this part can tell (the coroutine's result decides as well).
+// With synchronous handlers the only coroutine is the batch's one send.
+task<bool> answer_received(server_state& s, descriptor socket, connection_flow& flow,
+                           connection_control& control, recv_result& received, bool& open) {
+  if (flow.peer == nullptr && s.watch.wants_peer()) {
+    return learn_peer_then_answer(s, socket, flow, control, received);
+  }
+  begin_batch(s, flow, received);
+  batch_state batch;
+  const batch_step step = answer_ready(s, flow, control, batch);
+  if (step != batch_step::settled) {
+    return finish_batch(s, socket, flow, control, step, std::move(batch));
+  }
+  end_batch(s, flow, batch.open);
+  open = batch.open;
+  if (flow.ws->out.empty()) return {};
+  return send_all(s, socket, flow.ws->out, flow.zc, control);
+}
+
+// The first receive of a connection whose peer the access log needs.
+task<bool> learn_peer_then_answer(server_state& s, descriptor socket, connection_flow& flow,
+                                  connection_control& control, recv_result& received) {
+  const peer_address known = co_await peer_name(socket);
+  flow.peer = std::make_unique<const peer_address>(known);
+  bool open = true;
+  task<bool> rest = answer_received(s, socket, flow, control, received, open);
+  if (rest.valid()) {
+    const bool rest_open = co_await std::move(rest);
+    open = open && rest_open;
+  }
+  co_return open;
+}
+
+// A workspace holding no partial request goes back to the pool: an idle connection
+// keeps none.
+void release_settled_workspace(server_state& s, connection_flow& flow) {
+  if (flow.ws != nullptr && !flow.ws->reader.partial()) {
     s.release(flow.ws);
     flow.ws = nullptr;
   }
-  co_return open;
 }
 
 // Answers a stalled partial request with 408.
@@ -304,7 +411,12 @@ spawned serve_connection(server_state& s, descriptor socket) {
       break;
     }
     control.busy = true;
-    open = co_await process_input(s, socket, flow, control, received);
+    task<bool> rest = answer_received(s, socket, flow, control, received, open);
+    if (rest.valid()) {
+      const bool rest_open = co_await std::move(rest);
+      open = open && rest_open;
+    }
+    release_settled_workspace(s, flow);
     if (control.draining && flow.ws == nullptr) open = false;
   }
   co_await close_connection(s, socket, flow, control, answer_408);

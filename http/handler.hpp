@@ -3,8 +3,9 @@
 //
 // Most handlers answer at once: handle() writes the response and returns true — no
 // coroutine frame, no allocation. A handler that must wait (an upstream call, another
-// core) returns false, and the server then awaits handle_async() for that request;
-// later pipelined requests wait their turn, so responses stay in order.
+// core) returns false, and the server then awaits handle_async() for that request
+// with the response as handle() left it (a copy: keep no pointer to it across the two
+// calls); later pipelined requests wait their turn, so responses stay in order.
 
 #include <string_view>
 

@@ -1,15 +1,6 @@
 #include "http/observer.hpp"
 
 namespace coring::http {
-namespace {
-
-std::string_view method_text(http::method m) noexcept {
-  static constexpr std::string_view names[] = {"GET",   "HEAD",    "POST",    "PUT",   "DELETE",
-                                               "PATCH", "OPTIONS", "CONNECT", "TRACE", "-"};
-  return names[static_cast<std::size_t>(m)];
-}
-
-}  // namespace
 
 void observer::answered(const peer_address* peer, const request& req, int status,
                         std::uint64_t bytes, std::uint64_t started) {

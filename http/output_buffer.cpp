@@ -62,6 +62,12 @@ std::vector<iovec>& output_buffer::iovecs() {
   return iovecs_;
 }
 
+iovec output_buffer::front() const noexcept {
+  const segment& s = segments_[first_segment_];
+  const char* base = s.external != nullptr ? s.external : bytes_.data() + s.offset;
+  return {const_cast<char*>(base), s.length};
+}
+
 void output_buffer::consume(std::size_t n) noexcept {
   total_ -= n;
   while (n > 0 && first_segment_ < segments_.size()) {

@@ -32,6 +32,10 @@ class output_buffer {
 
   // The unsent part as iovecs (rebuilt after each partial send).
   std::vector<iovec>& iovecs();
+  // The unsent part's first segment, and how many there are: a single one is sent
+  // without building the iovec array. Not empty().
+  iovec front() const noexcept;
+  std::size_t segment_count() const noexcept { return segments_.size() - first_segment_; }
   // Marks `n` bytes as sent.
   void consume(std::size_t n) noexcept;
   // Bytes in the largest referenced segment (for the zero-copy decision).

@@ -263,7 +263,11 @@ int request_parser::on_headers_complete(llhttp_t* p) {
   r.version_major = 1;
   r.version_minor = std::min<std::uint8_t>(p->http_minor, 1);  // 1.2+ is served as 1.1
   r.method = method_of(p->method);
-  r.method_name = llhttp_method_name(static_cast<llhttp_method_t>(p->method));
+  // A known method's name is a constant; only the others ask llhttp (and strlen).
+  r.method_name =
+      r.method != method::other
+          ? method_text(r.method)
+          : std::string_view(llhttp_method_name(static_cast<llhttp_method_t>(p->method)));
   conformance::trim_field_values(self.headers_.data(), self.header_count_);
   r.set_header_count(self.header_count_);
   const conformance::header_check checked = conformance::check_headers(r);

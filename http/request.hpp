@@ -33,6 +33,13 @@ enum class method : std::uint8_t {
   other
 };
 
+// A method's name ("-" for other: its name is in request::method_name).
+inline std::string_view method_text(method m) noexcept {
+  static constexpr std::string_view names[] = {"GET",   "HEAD",    "POST",    "PUT",   "DELETE",
+                                               "PATCH", "OPTIONS", "CONNECT", "TRACE", "-"};
+  return names[static_cast<std::size_t>(m)];
+}
+
 class request {
  public:
   static constexpr std::size_t max_params = 8;
