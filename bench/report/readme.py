@@ -12,7 +12,7 @@ import statistics
 import sys
 from pathlib import Path
 
-from results import context, ratio, read_scenario, runs
+from results import context, per_round_ratios, ratio, read_scenario, runs
 
 OURS = "coring"
 # Servers that are neither ours nor a peer: the path without a proxy, and the floors.
@@ -54,6 +54,22 @@ def best(scenario, load, servers):
     return min(scored) if scored else (None, None)
 
 
+def round_ratio(scenario, load, ours, other):
+    """The median over rounds of ours' figure ÷ other's, each round's pair measured side
+    by side: steadier than the ratio of two medians taken from different rounds."""
+    if SEQUENTIAL.search(load):
+        mine, theirs = scenario.cell(load, ours).rps, scenario.cell(load, other).rps
+        pairs = [t / m for m, t in zip(mine, theirs) if m and t]  # µs per request = 10^6 ÷ req/s
+    else:
+        pairs = per_round_ratios(scenario, load, ours, other)
+    return statistics.median(pairs) if pairs else None
+
+
+def ratio_cell(scenario, load, ours, mine, other, theirs):
+    rounds = round_ratio(scenario, load, ours, other)
+    return f"{ratio(mine, theirs):.2f}×" + (f" ({rounds:.2f})" if rounds is not None else "")
+
+
 def row(scenario, load):
     ours = scenario.ours(load, OURS)
     if ours is None:
@@ -71,11 +87,11 @@ def row(scenario, load):
     if peer:
         peer_rps = figure(scenario, load, peer)[1]
         cells += [f"{peer}: {peer_rps / 1000:,.1f}k · {peer_figure:.2f}",
-                  f"{ratio(mine, peer_figure):.2f}×"]
+                  ratio_cell(scenario, load, ours, mine, peer, peer_figure)]
     else:
         cells += ["—", "—"]
     cells += [f"{floor}: {floor_figure:.2f}" if floor else "—",
-              f"{ratio(mine, floor_figure):.2f}×" if floor else "—"]
+              ratio_cell(scenario, load, ours, mine, floor, floor_figure) if floor else "—"]
     return "| " + " | ".join(cells) + " |"
 
 
@@ -109,7 +125,7 @@ def block(results_dir, stamp):
         print(f"readme.py: no run {stamp} in {results_dir}", file=sys.stderr)
         sys.exit(2)
     lines = [
-        "| load | figure | coring (req/s · figure) | best peer | coring ÷ best | floor | coring ÷ floor |",
+        "| load | figure | coring (req/s · figure) | best peer | coring ÷ best (per round) | floor | coring ÷ floor (per round) |",
         "|---|---|---|---|---|---|---|",
     ]
     for name, tsv in files["tsv"].items():
@@ -122,7 +138,8 @@ def block(results_dir, stamp):
     method = re.search(r"(\d+) round\(s\) of (\d+) s", ctx.get("method", ""))
     rounds = f"{method.group(1)} rounds of {method.group(2)} s" if method else "rounds"
     out = [f"`scripts/bench.sh` → `bench/results/{stamp}-*.md` (every server, every round); "
-           f"medians of {rounds}, servers alternating; lower figure is better; 0 errors unless a report says "
+           f"medians of {rounds}, servers alternating; lower figure is better; a ratio is of the medians, "
+           f"and in brackets the median of its per-round ratios; 0 errors unless a report says "
            f"otherwise. Machine: {ctx.get('CPU', '?')}, {ctx.get('kernel', '?')}; server "
            "on CPU 0, load on CPU 1.", ""] + lines
     if "posts" in files["md"]:
