@@ -109,6 +109,11 @@ posts_write_levels() {
 
 scenario_posts() {
     local ours=$OURS_NAME ours_t2="$OURS_NAME-t2" writer="$OURS_NAME-write" peer=nginx
+    local n
+    for n in $POSTS_LEVELS $POSTS_WRITE_LEVELS $POSTS_T2_ABOVE ${POSTS_WRK_CONNS:-5000}; do
+        [[ $n =~ ^[1-9][0-9]*$ ]] ||
+            die "POSTS_LEVELS, POSTS_WRITE_LEVELS, POSTS_T2_ABOVE, POSTS_WRK_CONNS: positive integers, got '$n'"
+    done
     local port=${POSTS_PORT:-15080} t2_port=${POSTS_T2_PORT:-15081}
     local write_port=${POSTS_WRITE_PORT:-15082} peer_port=${POSTS_PEER_PORT:-15083}
     cc -O2 -o "$LOG_DIR/fdatasync_floor" "$BENCH_DIR/tools/fdatasync_floor/fdatasync_floor.c" ||

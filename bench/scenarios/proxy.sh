@@ -156,6 +156,15 @@ proxy_keep_wanted() {
     PROXY_NAMES=("${kept[@]}")
 }
 
+# proxy_check_loads: every name in $PROXY_LOADS is a load of this scenario.
+proxy_check_loads() {
+    local load
+    for load in ${PROXY_LOADS:-}; do
+        [[ $load =~ ^test[12]-c(1|100)$ ]] ||
+            die "PROXY_LOADS: no load '$load' (test1-c1 test2-c1 test1-c100 test2-c100)"
+    done
+}
+
 # proxy_load_wanted LOAD: true unless $PROXY_LOADS is set and leaves LOAD out.
 proxy_load_wanted() {
     [[ -z ${PROXY_LOADS:-} || " $PROXY_LOADS " == *" $1 "* ]]
@@ -173,6 +182,7 @@ proxy_seconds() {  # CONNS
 
 scenario_proxy() {
     local round server path conns seconds
+    proxy_check_loads
     proxy_start_all
     for server in "${PROXY_NAMES[@]}"; do  # warm-up: connections, pipes, frames
         run_wrk "http://127.0.0.1:${SERVER_PORT[$server]}/test2" 10 "${WARMUP:-1}"

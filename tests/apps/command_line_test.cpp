@@ -100,6 +100,16 @@ TEST(CommandLine, EveryBinaryRejectsBadFlagsWithStatusTwoAndItsName) {
   }
 }
 
+// The user app's own limits: a malformed duration is refused before anything starts.
+TEST(CommandLine, UserRejectsMalformedUpstreamLimits) {
+  const app user{"user", {}};
+  for (const char* flag : {"--upstream-timeout", "--upstream-idle-timeout"}) {
+    const run_result r = run_to_exit(user, {flag, "soon"});
+    EXPECT_EQ(r.status, 2) << flag;
+    EXPECT_NE(r.err.find(std::string("user: ") + flag), std::string::npos) << r.err;
+  }
+}
+
 TEST(CommandLine, EveryBinaryPrintsItsVersionAndTheValueSyntax) {
   for (const app& a : every_app()) {
     const run_result version = run_to_exit(a, {"--version"});
