@@ -2,8 +2,9 @@
 # Scenario "posts" (seed 004, pliny /posts): GET /posts → the ~38 KB page of the newest
 # 50 posts, under rising concurrency, then durable writes.
 #   read:  wrk -t1 -c{50 … 10000} against ours `posts --threads 1` and nginx (one worker)
-#          serving the same page bytes as a static file with sendfile; plus 30,000
-#          connections against ours `--threads 2` and nginx. Big levels are split over
+#          serving the same page bytes as a static file with sendfile, up to 30,000
+#          connections (above POSTS_T2_ABOVE, 10,000, ours with `--threads 2` on the
+#          same CPU as well, as coring-t2). Big levels are split over
 #          several wrk processes (POSTS_WRK_CONNS, 5,000 each, each to its own 127.0.0.N
 #          address: one process's fds and one address's ephemeral ports do not reach
 #          30,000).
@@ -16,7 +17,7 @@
 
 POSTS_LEVELS=${POSTS_LEVELS:-"50 100 250 500 1000 1500 3000 5000 10000 30000"}
 POSTS_WRITE_LEVELS=${POSTS_WRITE_LEVELS:-"1 16 256"}
-POSTS_T2_ABOVE=${POSTS_T2_ABOVE:-10000}  # levels above this run coring-t2 (--threads 2)
+POSTS_T2_ABOVE=${POSTS_T2_ABOVE:-10000}  # levels above this also run coring-t2 (--threads 2)
 POSTS_RSS_LINES=()
 POSTS_WRITE_LINES=()
 POSTS_FLOOR_LINES=()
@@ -75,7 +76,7 @@ posts_read_levels() {
     for ((round = 1; round <= ROUNDS; round++)); do
         for level in $POSTS_LEVELS; do
             local -a servers=("$ours" "$peer")
-            ((level > POSTS_T2_ABOVE)) && servers=("$ours_t2" "$peer")
+            ((level > POSTS_T2_ABOVE)) && servers+=("$ours_t2")
             # Opening 10,000 connections per wrk process takes seconds: big levels get 10 s.
             local duration=$DURATION
             ((level >= 10000 && duration < 10)) && duration=10
@@ -197,8 +198,9 @@ response):
 | 5,000 | 551.51 | 84.13 ms | connect 3,983 |
 | 10,000 | 545.93 | 87.02 ms | connect 6,507, read 260 |
 
-Each pliny worker used ~1.6 GB. Here the read levels up to 10,000 run ours with
-`--threads 1`; the 30,000 level runs `coring-t2` (`--threads 2`, both threads on the
-server CPU) — nginx keeps one worker, under the same fd limit as ours.
+Each pliny worker used ~1.6 GB. Here every read level runs ours with `--threads 1`
+beside nginx's one worker, both under the same fd limit (20,000: one thread's ring
+holds 20,000 direct descriptors and accepts the rest as plain ones); the 30,000 level
+also runs `coring-t2` (`--threads 2`, both threads on the server CPU).
 MD
 }

@@ -1,6 +1,8 @@
-// LARGE TEST (30,000 TCP connections, a few seconds): a 2-thread posts server under
+// LARGE TEST (30,000 TCP connections, a few seconds): a posts server under
 // RLIMIT_NOFILE 20,000 holds 30,000 keep-alive connections at once and answers a
-// request on every one of them.
+// request on every one of them — with two threads (two rings, two direct-descriptor
+// tables), and with one, whose table the kernel caps at the fd limit: the accepts past
+// it must go on as plain descriptors.
 //
 // Three forked client processes open 10,000 connections each (each from its own source
 // address, so each has its own ephemeral port range), send GET /posts/1 on every one
@@ -125,7 +127,8 @@ int await_statuses(int status_fd, int count, char want) {
   return matching;
 }
 
-TEST(PostsConnections, TwoThreadsHold30000KeepAliveConnectionsUnderFdLimit20000) {
+// Runs the clients against a posts server with `threads` threads.
+void expect_30000_connections_held(const char* threads) {
   rlimit limit{fd_limit, fd_limit};
   ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &limit), 0) << "the test must lower the fd limit";
   client_pipes pipes;
@@ -135,7 +138,7 @@ TEST(PostsConnections, TwoThreadsHold30000KeepAliveConnectionsUnderFdLimit20000)
   int* release = pipes.release;
 
   posts_support::scratch_dir dir;
-  server_process posts("posts", {"--port", "0", "--threads", "2", "--data", dir.path(),
+  server_process posts("posts", {"--port", "0", "--threads", threads, "--data", dir.path(),
                                  "--seed-posts", "10", "--stats"});
   const auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < client_processes; ++i) {
@@ -151,14 +154,23 @@ TEST(PostsConnections, TwoThreadsHold30000KeepAliveConnectionsUnderFdLimit20000)
   ::close(release[1]);
   const int held = await_statuses(status[0], client_processes, status_held);
   for (pid_t pid : children) ::waitpid(pid, nullptr, 0);
-  std::printf("30,000 connections answered in %lld ms\n",
+  std::printf("30,000 connections answered in %lld ms (%s threads)\n",
               static_cast<long long>(
-                  std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count()));
+                  std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count()),
+              threads);
   EXPECT_EQ(answered, client_processes) << "every connection answered (client errors above)";
   EXPECT_EQ(held, client_processes) << "no connection closed while all were open";
   EXPECT_EQ(posts.stop(), 0);
   ::close(go[1]);
   ::close(status[0]);
+}
+
+TEST(PostsConnections, TwoThreadsHold30000KeepAliveConnectionsUnderFdLimit20000) {
+  expect_30000_connections_held("2");
+}
+
+TEST(PostsConnections, OneThreadHolds30000KeepAliveConnectionsUnderFdLimit20000) {
+  expect_30000_connections_held("1");
 }
 
 }  // namespace
