@@ -1,11 +1,15 @@
 """usage: chart.py OUT.svg TSV...
 
 The chart of one run: per scenario, the server CPU µs per request of every server as
-bars, grouped by load, with the floors (bench/tools/floor) as lines across their group;
-and, for the pipelined loads (where the server, not the load generator, is the
-bottleneck), req/s likewise. Ours is drawn dark and hatched; every server keeps its
-colour across the whole chart. The medians over rounds are what is drawn."""
+bars, grouped by load, with the floors (bench/tools/floor, tools/proxy_floor) as lines
+across their group; beside it, what a CPU bar does not show: req/s for the pipelined
+loads (where the server, not the load generator, is the bottleneck), µs per request for
+the one-connection loads (latency-bound), or CPU per write for posts' writes (whose
+fdatasync-bound cost would flatten the read levels). Ours is drawn dark and hatched;
+every server keeps its colour across the whole chart. The medians over rounds are what
+is drawn."""
 
+import re
 import sys
 
 import matplotlib
@@ -15,13 +19,25 @@ import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
-from results import FLOORS, URING_FLOOR, is_floor, is_pipelined, ours_name, read_scenario  # noqa: E402
+from results import URING_FLOOR, is_pipelined, ours_name, read_scenario  # noqa: E402
 
 OURS_COLOURS = ["#1f3b73", "#4a78c2", "#8fb3e3", "#2b5797"]  # ours and its variants
 PEER_COLOURS = ["#e69f00", "#009e73", "#cc79a7", "#d55e00", "#999933", "#882255",
                 "#44aa99", "#7f3c8d", "#a6761d", "#66a61e", "#e7298a", "#666666"]  # no blues
 FLOOR_STYLE = {URING_FLOOR: dict(color="#c00000", linestyle="-"),
-               "epoll-floor": dict(color="#555555", linestyle="--")}
+               "epoll-floor": dict(color="#555555", linestyle="--"),
+               "floor-epoll": dict(color="#555555", linestyle="--"),
+               "floor-sockmap": dict(color="#c00000", linestyle=":")}
+# The BPF sockmap proxy moves the payload in softirq context, charged to no process:
+# a floor for latency only, never drawn as CPU.
+LATENCY_ONLY_FLOORS = ("floor-sockmap",)
+SEQUENTIAL = re.compile(r"-c1$")   # one connection: latency-bound
+WRITES = re.compile(r"^post-")     # posts' durable writes
+
+
+def is_line(server):
+    """Servers drawn as a line across their group rather than as a bar."""
+    return server in FLOOR_STYLE
 
 
 def colours(scenarios, ours_of):
@@ -30,7 +46,7 @@ def colours(scenarios, ours_of):
     table, ours, peers = {}, [], []
     for scenario in scenarios:
         for server in scenario.servers:
-            if is_floor(server) or server in ours or server in peers:
+            if is_line(server) or server in ours or server in peers:
                 continue
             (ours if scenario.is_ours(server, ours_of(scenario)) else peers).append(server)
     ours.sort(key=lambda server: server != "coring")  # the darkest for coring itself
@@ -49,15 +65,24 @@ def label(value):
     return f"{value:.2f}" if value < 10 else f"{value:.1f}"
 
 
+def value_of(cell, metric):
+    """The median of a (load, server): "cpu", "rps", or "latency" (µs per request of a
+    one-connection load, 10^6 ÷ req/s)."""
+    if metric != "latency":
+        return cell.median(metric)
+    rps = cell.median("rps")
+    return 1e6 / rps if rps else None
+
+
 def panel(ax, scenario, loads, metric, colour_of, ours):
-    """Grouped bars of `metric` ("cpu" or "rps") per load; floors as lines."""
+    """Grouped bars of `metric` per load; floors as lines."""
     width = 0.8
     for x, load in enumerate(loads):
-        bars = [s for s in scenario.servers if not is_floor(s) and scenario.cell(load, s)]
+        bars = [s for s in scenario.servers if not is_line(s) and scenario.cell(load, s)]
         step = min(width / max(len(bars), 1), 0.16)  # few bars stay narrow
         left = x - step * len(bars) / 2
         for i, server in enumerate(bars):
-            value = scenario.cell(load, server).median(metric)
+            value = value_of(scenario.cell(load, server), metric)
             if value is None:
                 continue
             mine = scenario.is_ours(server, ours)
@@ -66,10 +91,12 @@ def panel(ax, scenario, loads, metric, colour_of, ours):
                    linewidth=0)
             ax.text(left + (i + 0.5) * step, value, label(value), ha="center", va="bottom",
                     fontsize=6.5, rotation=90 if len(bars) > 4 else 0)
-        for floor in FLOORS:
+        for floor in FLOOR_STYLE:
             cell = scenario.cell(load, floor)
-            if cell and cell.median(metric) is not None:
-                ax.hlines(cell.median(metric), x - width / 2, x + width / 2, linewidth=1.6,
+            if metric == "cpu" and floor in LATENCY_ONLY_FLOORS:
+                continue
+            if cell and value_of(cell, metric) is not None:
+                ax.hlines(value_of(cell, metric), x - width / 2, x + width / 2, linewidth=1.6,
                           **FLOOR_STYLE[floor])
     ax.set_xticks(range(len(loads)))
     ax.set_xticklabels(loads, fontsize=8)
@@ -80,31 +107,43 @@ def panel(ax, scenario, loads, metric, colour_of, ours):
     ax.tick_params(axis="y", labelsize=8)
 
 
+def side_panel(ax, scenario, colour_of, ours):
+    """The right-hand panel: the first of pipelined req/s, write CPU and one-connection
+    latency that the scenario has; blank otherwise."""
+    pick = [(is_pipelined, "rps", "req/s, pipelined (higher is better)"),
+            (WRITES.search, "cpu", "writes: server CPU µs per post (lower is better)"),
+            (SEQUENTIAL.search, "latency", "µs per request, one connection (lower is better)")]
+    for matches, metric, title in pick:
+        loads = [load for load in scenario.loads if matches(load)]
+        if not loads:
+            continue
+        panel(ax, scenario, loads, metric, colour_of, ours)
+        ax.set_title(f"{scenario.name}: {title}", fontsize=10, loc="left")
+        if metric == "rps":
+            ax.yaxis.set_major_formatter(
+                matplotlib.ticker.FuncFormatter(lambda v, _: f"{v / 1000:,.0f}k" if v else "0"))
+        return
+    ax.axis("off")
+
+
 def draw(out, scenarios, ours_of):
     colour_of, ours_servers = colours(scenarios, ours_of)
     fig, axes = plt.subplots(len(scenarios), 2, figsize=(15, 3.6 * len(scenarios)), squeeze=False,
                              gridspec_kw=dict(width_ratios=[3, 2]))
     for row, scenario in zip(axes, scenarios):
         ours = ours_of(scenario)
-        cpu_ax, rps_ax = row
-        panel(cpu_ax, scenario, scenario.loads, "cpu", colour_of, ours)
+        cpu_ax, side_ax = row
+        reads = [load for load in scenario.loads if not WRITES.search(load)]
+        panel(cpu_ax, scenario, reads, "cpu", colour_of, ours)
         cpu_ax.set_title(f"{scenario.name}: server CPU µs per request (lower is better)", fontsize=10,
                          loc="left")
-        pipelined = [load for load in scenario.loads if is_pipelined(load)]
-        if pipelined:
-            panel(rps_ax, scenario, pipelined, "rps", colour_of, ours)
-            rps_ax.set_title(f"{scenario.name}: req/s, pipelined (higher is better)", fontsize=10,
-                             loc="left")
-            rps_ax.yaxis.set_major_formatter(
-                matplotlib.ticker.FuncFormatter(lambda v, _: f"{v / 1000:,.0f}k" if v else "0"))
-        else:
-            rps_ax.axis("off")
+        side_panel(side_ax, scenario, colour_of, ours)
     handles = [Patch(facecolor=c, label=s, hatch="//" if s in ours_servers else None,
                      edgecolor="white")
                for s, c in colour_of.items()]
     present = {s for sc in scenarios for s in sc.servers}
     handles += [Line2D([], [], linewidth=1.6, label=f"{f} (floor)", **FLOOR_STYLE[f])
-                for f in FLOORS if f in present]
+                for f in FLOOR_STYLE if f in present]
     fig.legend(handles=handles, loc="upper center", ncol=min(len(handles), 8), fontsize=8.5,
                frameon=False)
     fig.tight_layout(rect=(0, 0, 1, 1 - 0.35 / len(scenarios) / 1.5))
