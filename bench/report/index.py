@@ -110,8 +110,9 @@ def main(argv):
             return
     text = HEADER
     if latest:
-        text += (f"\nThe latest full run ({latest[0]}: hello, user and kv, 3 or more rounds):\n\n"
-                 f"![CPU per request and pipelined req/s of every server]({latest[1].name})\n")
+        measured = ", ".join(sorted(all_runs[latest[0]]["tsv"]))
+        text += (f"\nThe latest full run ({latest[0]}: {measured}; 3 or more rounds):\n\n"
+                 f"![server CPU per request of every server, by scenario]({latest[1].name})\n")
     text += TABLE + "".join(line + "\n" for line in (row(s, f) for s, f in all_runs.items()) if line)
     index.write_text(text, encoding="utf-8")
 
