@@ -48,7 +48,9 @@ RESULTS_DIR (bench/results),
 OURS_CMD (test hook: command to run instead of our binary; @PORT@ is replaced),
 BASELINE_BIN_DIR (the binaries of another revision, from scripts/build_baseline.sh REV:
 hello, user, kv and proxy run them beside ours as coring-before, on BASELINE_PORT 8001
-and 20006-20007).
+and 20006-20007); for a focused comparison, HELLO_SERVERS, USER_SERVERS (the direct
+servers; the chained pair always runs), KV_SERVERS and PROXY_SERVERS keep only the
+servers they name, PROXY_LOADS only those loads.
 EOF
 }
 

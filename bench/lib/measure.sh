@@ -296,6 +296,24 @@ warmup() {
     done
 }
 
+# keep_servers VAR ARRAY: when the environment variable VAR (HELLO_SERVERS, ...) names
+# servers, narrows the array named ARRAY to those, in its order, and stops the others,
+# for a focused comparison with more rounds; a name not in ARRAY stops the run.
+keep_servers() {
+    local var=$1
+    local -n kept_list=$2
+    [[ -n ${!var:-} ]] || return 0
+    local name
+    local -a kept=()
+    for name in ${!var}; do
+        [[ " ${kept_list[*]} " == *" $name "* ]] || die "$var: no server '$name' here (${kept_list[*]})"
+    done
+    for name in "${kept_list[@]}"; do
+        if [[ " ${!var} " == *" $name "* ]]; then kept+=("$name"); else stop_server "$name"; fi
+    done
+    kept_list=("${kept[@]}")
+}
+
 # round_order ROUND NAME...: the names, rotated by ROUND, so that no server
 # always runs first (round 1: a b, round 2: b a, ...).
 round_order() {

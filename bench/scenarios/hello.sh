@@ -24,6 +24,7 @@ scenario_hello() {
     # nginx always adds Server, Content-Type and Connection headers: its body only.
     check_same_response "$ours" / all "${servers[@]/#$peer/}"
     check_same_response "$ours" / body "$peer"
+    keep_servers HELLO_SERVERS servers
     warmup "${servers[@]}"
 
     [[ -x $AUTOCANNON ]] || log "skipping the autocannon-c10 load: no $AUTOCANNON (npm ci in bench/)"

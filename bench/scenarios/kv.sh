@@ -20,6 +20,7 @@ scenario_kv() {
     if start_hyper tokio-hyper "${HYPER_PORT:-8005}" kv --threads 1; then servers+=(tokio-hyper); fi
     if start_peer go go "${GO_PORT:-8009}" kv --threads 1; then servers+=(go); fi
     if start_peer beast beast "${BEAST_PORT:-8010}" beast-kv --threads 1; then servers+=(beast); fi
+    keep_servers KV_SERVERS servers
     if ((${WARMUP:-1} > 0)); then
         for server in "${servers[@]}"; do
             run_wrk "http://127.0.0.1:${SERVER_PORT[$server]}/" 20 "${WARMUP:-1}" "$BENCH_DIR/lua/kv_mix.lua"

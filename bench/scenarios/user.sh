@@ -34,6 +34,7 @@ scenario_user() {
         servers+=(beast)
     fi
     check_same_response "$ours" /v1/user body "${servers[@]}"
+    keep_servers USER_SERVERS servers
     [[ -x $BIN_DIR/user ]] || die "$BIN_DIR/user not found"
     start_server "$chained" "$front_port" bash -c \
         "'$BIN_DIR/user' --port $upstream_port --threads 1 &
