@@ -15,6 +15,13 @@ namespace {
 // Slots kept free in the direct-descriptor table for accepts already in flight.
 constexpr unsigned direct_margin = 64;
 
+// Free slots a multishot direct accept needs. One arming drains the backlog and goes on
+// with the connections whose handshakes complete while it drains (the kernel loops until
+// the queue is empty), so a full backlog is not the bound: twice one is, in practice,
+// since a client cannot complete handshakes faster for long than the accept loop takes
+// them. Below it, single-shot accepts take one slot each, checked before each arming.
+unsigned multishot_headroom(unsigned burst) { return 2 * burst + direct_margin; }
+
 void set_option(int fd, int level, int name, const socket_address& address) {
   int one = 1;
   if (setsockopt(fd, level, name, &one, sizeof one) != 0) {
@@ -79,7 +86,7 @@ void listener::arm() {
   const unsigned free = free_slots(rt);
   direct_mode_ = want_direct_ && free > direct_margin;
   // A multishot direct accept must have room for a whole backlog burst.
-  multishot_ = !direct_mode_ || free > burst_ + direct_margin;
+  multishot_ = !direct_mode_ || free > multishot_headroom(burst_);
   io_uring_sqe* s = rt.sqe();
   if (direct_mode_) {
     // No SOCK_CLOEXEC: a direct descriptor has no fd flags, and the kernel rejects the
@@ -136,7 +143,7 @@ void listener::on_complete(completion* self, int res, std::uint32_t flags) noexc
     me->queue_.push_back(accepted{0, descriptor{res, me->direct_mode_}});
     // Too few free slots for a multishot burst → cancel and re-arm (single-shot direct,
     // or plain fds); plenty free again → back to direct.
-    const bool table_tight = free_slots(rt) <= me->burst_ + direct_margin;
+    const bool table_tight = free_slots(rt) <= multishot_headroom(me->burst_);
     if (more && !me->switching_ && !me->stopping_) {
       const bool go_plain = me->direct_mode_ && table_tight;
       const bool go_direct = !me->direct_mode_ && me->want_direct_ && ++me->plain_accepts_ >= 64 &&

@@ -4,9 +4,10 @@
 // One IORING_OP_ACCEPT with IORING_ACCEPT_MULTISHOT yields a CQE per connection.
 // Connections land in the ring's direct-descriptor table (IORING_FILE_INDEX_ALLOC);
 // when the table is nearly full the listener switches to plain fds, and back when
-// slots free up. One multishot accept drains the whole backlog in one go, and the
-// kernel closes a connection it cannot fit in the table (-ENFILE), so near the top of
-// the table direct accepts are single-shot. EMFILE/ENFILE on plain accepts backs off
+// slots free up. One multishot accept drains the whole backlog in one go (and what
+// arrives meanwhile), and the kernel closes a connection it cannot fit in the table
+// (-ENFILE), so once fewer than two backlogs' worth of slots are free, direct accepts
+// are single-shot. EMFILE/ENFILE on plain accepts backs off
 // (a short timer) instead of spinning. SO_REUSEPORT lets every thread own a listener
 // on the same port; the first one claims the port (see listen_options::claim_port), so
 // a port that any other socket already holds is refused with EADDRINUSE.
@@ -113,7 +114,7 @@ class listener : private multishot_request {
   int fd_ = -1;
   std::uint16_t port_ = 0;
   bool want_direct_;
-  unsigned burst_;            // most connections one multishot accept may take at once
+  unsigned burst_;            // a full backlog: what one multishot accept takes at once, at least
   bool direct_mode_ = false;  // the armed request allocates direct descriptors
   bool multishot_ = false;    // the armed request is multishot
   bool stopping_ = false;
