@@ -297,8 +297,9 @@ warmup() {
 }
 
 # keep_servers VAR ARRAY: when the environment variable VAR (HELLO_SERVERS, ...) names
-# servers, narrows the array named ARRAY to those, in its order, and stops the others,
-# for a focused comparison with more rounds; a name not in ARRAY stops the run.
+# servers, narrows the array named ARRAY to those, in its order, for a focused
+# comparison with more rounds; the others stay up unmeasured (the proxy's upstream is one
+# of them). A name not in ARRAY stops the run.
 keep_servers() {
     local var=$1
     local -n kept_list=$2
@@ -309,7 +310,7 @@ keep_servers() {
         [[ " ${kept_list[*]} " == *" $name "* ]] || die "$var: no server '$name' here (${kept_list[*]})"
     done
     for name in "${kept_list[@]}"; do
-        if [[ " ${!var} " == *" $name "* ]]; then kept+=("$name"); else stop_server "$name"; fi
+        [[ " ${!var} " == *" $name "* ]] && kept+=("$name")
     done
     kept_list=("${kept[@]}")
 }

@@ -19,7 +19,8 @@ import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
-from results import URING_FLOOR, is_pipelined, ours_name, read_scenario  # noqa: E402
+from results import (LATENCY_ONLY_FLOORS, SEQUENTIAL, URING_FLOOR, is_pipelined,  # noqa: E402
+                     ours_name, read_scenario)
 
 OURS_COLOURS = ["#1f3b73", "#4a78c2", "#8fb3e3", "#2b5797"]  # ours and its variants
 PEER_COLOURS = ["#e69f00", "#009e73", "#cc79a7", "#d55e00", "#999933", "#882255",
@@ -28,11 +29,7 @@ FLOOR_STYLE = {URING_FLOOR: dict(color="#c00000", linestyle="-"),
                "epoll-floor": dict(color="#555555", linestyle="--"),
                "floor-epoll": dict(color="#555555", linestyle="--"),
                "floor-sockmap": dict(color="#c00000", linestyle=":")}
-# The BPF sockmap proxy moves the payload in softirq context, charged to no process:
-# a floor for latency only, never drawn as CPU.
-LATENCY_ONLY_FLOORS = ("floor-sockmap",)
-SEQUENTIAL = re.compile(r"-c1$")   # one connection: latency-bound
-WRITES = re.compile(r"^post-")     # posts' durable writes
+WRITES = re.compile(r"^post-")  # posts' durable writes
 
 
 def is_line(server):

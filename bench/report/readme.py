@@ -12,18 +12,13 @@ import statistics
 import sys
 from pathlib import Path
 
-from results import context, per_round_ratios, ratio, read_scenario, runs
+from results import (LATENCY_ONLY_FLOORS, SEQUENTIAL, context, per_round_ratios, ratio,
+                     read_scenario, runs)
 
 OURS = "coring"
 # Servers that are neither ours nor a peer: the path without a proxy, and the floors.
 NOT_PEERS = ("direct",)
 FLOOR_PREFIXES = ("uring-floor", "epoll-floor", "floor-")
-# The BPF sockmap proxy moves the payload in softirq context, charged to no process: its
-# "CPU per request" is ~0 and says nothing. It is a floor for latency only.
-LATENCY_ONLY_FLOORS = ("floor-sockmap",)
-# Loads measured one request at a time: the figure is µs per request (10^6 ÷ req/s),
-# where a CPU ratio would hide the latency the load is about.
-SEQUENTIAL = re.compile(r"-c1$")
 # Scenarios whose table is too long for the README: the loads it shows (the rest, and
 # the posts writes, are in the scenario's own report; the writes get a line of their own).
 README_LOADS = {"posts": ("wrk-c50", "wrk-c1000", "wrk-c10000", "wrk-c30000")}

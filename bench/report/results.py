@@ -11,6 +11,12 @@ from pathlib import Path
 # The floor responders (bench/tools/floor): drawn as lines, not compared as peers.
 URING_FLOOR = "uring-floor"
 FLOORS = (URING_FLOOR, "epoll-floor")
+# The BPF sockmap proxy moves the payload in softirq context, charged to no process: its
+# "CPU per request" is ~0 and says nothing. It is a floor for latency only.
+LATENCY_ONLY_FLOORS = ("floor-sockmap",)
+# Loads measured one request at a time: latency-bound, read as µs per request
+# (10^6 ÷ req/s), where a CPU ratio would hide the latency the load is about.
+SEQUENTIAL = re.compile(r"-c1$")
 
 
 # Scenarios where ours runs under another name: the one ratios refer to. (In proxy,

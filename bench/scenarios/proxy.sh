@@ -142,18 +142,7 @@ proxy_start_all() {
     start_hyper tokio-proxy 20014 proxy --threads 1 --upstream "$upstream" && PROXY_NAMES+=(tokio-proxy)
     proxy_start_floor floor-epoll 20015 "$PROXY_UPSTREAM_PORT" epoll_splice_proxy && PROXY_NAMES+=(floor-epoll)
     proxy_start_floor floor-sockmap 20016 "$PROXY_UPSTREAM_PORT" sockmap_proxy && PROXY_NAMES+=(floor-sockmap)
-    proxy_keep_wanted
-}
-
-# proxy_keep_wanted: narrows PROXY_NAMES to $PROXY_SERVERS when it is set.
-proxy_keep_wanted() {
-    [[ -n ${PROXY_SERVERS:-} ]] || return 0
-    local name kept=()
-    for name in $PROXY_SERVERS; do
-        [[ " ${PROXY_NAMES[*]} " == *" $name "* ]] || die "PROXY_SERVERS: no server '$name' here (${PROXY_NAMES[*]})"
-        kept+=("$name")
-    done
-    PROXY_NAMES=("${kept[@]}")
+    keep_servers PROXY_SERVERS PROXY_NAMES
 }
 
 # proxy_check_loads: every name in $PROXY_LOADS is a load of this scenario.
