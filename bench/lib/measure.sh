@@ -315,13 +315,16 @@ keep_servers() {
     kept_list=("${kept[@]}")
 }
 
-# round_order ROUND NAME...: the names, rotated by ROUND, so that no server
-# always runs first (round 1: a b, round 2: b a, ...).
+# round_order ROUND NAME...: the names forward in odd rounds and backward in even ones
+# (round 1: a b c, round 2: c b a, ...): neighbours in the list stay neighbours in
+# every round, each going first in turn, so a pair whose ratio matters (ours and the
+# floor, ours and the benchmark's own subject) is measured seconds apart, and a drift
+# across a round falls on the pair's two sides alike.
 round_order() {
     local round=$1; shift
     local n=$# i
-    for ((i = 0; i < n; i++)); do
-        local idx=$(((round - 1 + i) % n + 1))
+    for ((i = 1; i <= n; i++)); do
+        local idx=$((round % 2 == 1 ? i : n + 1 - i))
         echo "${!idx}"
     done
 }

@@ -8,19 +8,26 @@
 
 scenario_hello() {
     local ours=$OURS_NAME peer=nginx round server
-    local -a servers=("$ours" "$peer")
+    local -a peers=("$peer")
     start_ours "$ours" "${OURS_PORT:-8000}" hello --port "${OURS_PORT:-8000}" --threads 1
     start_nginx "$peer" "${PEER_PORT:-8002}" "$BENCH_DIR/nginx/hello.conf"
+    if start_hyper tokio-hyper "${HYPER_PORT:-8005}" hello --threads 1; then peers=(tokio-hyper "${peers[@]}"); fi
+    if start_peer hyper smol-hyper "${SMOL_PORT:-8008}" smol-hello; then peers+=(smol-hyper); fi
+    if start_peer go go "${GO_PORT:-8009}" hello --threads 1; then peers+=(go); fi
+    if start_peer beast beast "${BEAST_PORT:-8010}" beast-hello --threads 1; then peers+=(beast); fi
+    start_floors
+    # Every round runs this list forward or backward (round_order): ours stands between
+    # the build before (an A/B run) and the io_uring floor, and one step from tokio-hyper
+    # (the benchmark's subject), so the ratios that matter are measured seconds apart.
+    local -a servers=()
     local before_port=${BASELINE_PORT:-8001}
     if start_baseline "$ours-before" "$before_port" hello --port "$before_port" --threads 1; then
         servers+=("$ours-before")
     fi
-    if start_hyper tokio-hyper "${HYPER_PORT:-8005}" hello --threads 1; then servers+=(tokio-hyper); fi
-    if start_peer hyper smol-hyper "${SMOL_PORT:-8008}" smol-hello; then servers+=(smol-hyper); fi
-    if start_peer go go "${GO_PORT:-8009}" hello --threads 1; then servers+=(go); fi
-    if start_peer beast beast "${BEAST_PORT:-8010}" beast-hello --threads 1; then servers+=(beast); fi
-    start_floors
-    servers+=("${FLOOR_SERVERS[@]}")
+    servers+=("$ours")
+    [[ " ${FLOOR_SERVERS[*]} " == *" uring-floor "* ]] && servers+=(uring-floor)
+    servers+=("${peers[@]}")
+    [[ " ${FLOOR_SERVERS[*]} " == *" epoll-floor "* ]] && servers+=(epoll-floor)
     # nginx always adds Server, Content-Type and Connection headers: its body only.
     check_same_response "$ours" / all "${servers[@]/#$peer/}"
     check_same_response "$ours" / body "$peer"

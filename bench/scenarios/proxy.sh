@@ -122,26 +122,35 @@ proxy_floor_settled() {
 proxy_start_all() {
     local upstream=127.0.0.1:$PROXY_UPSTREAM_PORT
     proxy_start_upstream
-    PROXY_NAMES=(direct coring coring-splice coring-copy)
+    local -a started=(direct coring coring-splice coring-copy)
     start_ours coring 20000 proxy --port 20000 --threads 1 --upstream "$upstream" --mode auto
     start_ours coring-splice 20002 proxy --port 20002 --threads 1 --upstream "$upstream" --mode splice --engine poll
     start_ours coring-copy 20003 proxy --port 20003 --threads 1 --upstream "$upstream" --mode copy --buffer 32768
     if [[ -n ${PROXY_MORE_VARIANTS:-} ]]; then
         start_ours coring-splice-uring 20004 proxy --port 20004 --threads 1 --upstream "$upstream" --mode splice --engine uring
         start_ours coring-copy-64k 20005 proxy --port 20005 --threads 1 --upstream "$upstream" --mode copy --buffer 65536
-        PROXY_NAMES+=(coring-splice-uring coring-copy-64k)
+        started+=(coring-splice-uring coring-copy-64k)
     fi
     if start_baseline coring-before-splice 20006 proxy --port 20006 --threads 1 --upstream "$upstream" --mode splice --engine poll; then
         start_baseline coring-before-copy 20007 proxy --port 20007 --threads 1 --upstream "$upstream" --mode copy --buffer 32768
-        PROXY_NAMES+=(coring-before-splice coring-before-copy)
+        started+=(coring-before-splice coring-before-copy)
     fi
-    proxy_start_haproxy haproxy 20010 "$upstream" && PROXY_NAMES+=(haproxy)
-    proxy_start_haproxy haproxy-splice 20011 "$upstream" "option splice-auto" && PROXY_NAMES+=(haproxy-splice)
-    proxy_start_nginx_stream nginx-stream 20012 "$upstream" && PROXY_NAMES+=(nginx-stream)
-    proxy_start_go go-proxy 20013 "$upstream" && PROXY_NAMES+=(go-proxy)
-    start_hyper tokio-proxy 20014 proxy --threads 1 --upstream "$upstream" && PROXY_NAMES+=(tokio-proxy)
-    proxy_start_floor floor-epoll 20015 "$PROXY_UPSTREAM_PORT" epoll_splice_proxy && PROXY_NAMES+=(floor-epoll)
-    proxy_start_floor floor-sockmap 20016 "$PROXY_UPSTREAM_PORT" sockmap_proxy && PROXY_NAMES+=(floor-sockmap)
+    proxy_start_haproxy haproxy 20010 "$upstream" && started+=(haproxy)
+    proxy_start_haproxy haproxy-splice 20011 "$upstream" "option splice-auto" && started+=(haproxy-splice)
+    proxy_start_nginx_stream nginx-stream 20012 "$upstream" && started+=(nginx-stream)
+    proxy_start_go go-proxy 20013 "$upstream" && started+=(go-proxy)
+    start_hyper tokio-proxy 20014 proxy --threads 1 --upstream "$upstream" && started+=(tokio-proxy)
+    proxy_start_floor floor-epoll 20015 "$PROXY_UPSTREAM_PORT" epoll_splice_proxy && started+=(floor-epoll)
+    proxy_start_floor floor-sockmap 20016 "$PROXY_UPSTREAM_PORT" sockmap_proxy && started+=(floor-sockmap)
+    # Every round runs this list forward or backward (round_order): ours stands between
+    # its own modes and tokio-proxy, one step from the epoll floor.
+    PROXY_NAMES=()
+    local name
+    for name in direct coring-splice-uring coring-before-splice coring-splice coring-copy-64k \
+        coring-before-copy coring-copy coring tokio-proxy floor-epoll haproxy haproxy-splice \
+        nginx-stream go-proxy floor-sockmap; do
+        [[ " ${started[*]} " != *" $name "* ]] || PROXY_NAMES+=("$name")
+    done
     keep_servers PROXY_SERVERS PROXY_NAMES
 }
 
