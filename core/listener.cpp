@@ -85,7 +85,7 @@ void listener::arm() {
   runtime& rt = runtime::current();
   const unsigned free = free_slots(rt);
   direct_mode_ = want_direct_ && free > direct_margin;
-  // A multishot direct accept must have room for a whole backlog burst.
+  // A multishot direct accept must have room for what one arming can take.
   multishot_ = !direct_mode_ || free > multishot_headroom(burst_);
   io_uring_sqe* s = rt.sqe();
   if (direct_mode_) {

@@ -296,6 +296,16 @@ warmup() {
     done
 }
 
+# is_one_of NAME WORD...: true when NAME is one of the words.
+is_one_of() {
+    local name=$1 word
+    shift
+    for word in "$@"; do
+        [[ $word != "$name" ]] || return 0
+    done
+    return 1
+}
+
 # keep_servers VAR ARRAY: when the environment variable VAR (HELLO_SERVERS, ...) names
 # servers, narrows the array named ARRAY to those, in its order, for a focused
 # comparison with more rounds; the others stay up unmeasured (the proxy's upstream is one
@@ -305,12 +315,13 @@ keep_servers() {
     local -n kept_list=$2
     [[ -n ${!var:-} ]] || return 0
     local name
-    local -a kept=()
-    for name in ${!var}; do
-        [[ " ${kept_list[*]} " == *" $name "* ]] || die "$var: no server '$name' here (${kept_list[*]})"
+    local -a wanted kept=()
+    read -ra wanted <<<"${!var}"
+    for name in "${wanted[@]}"; do
+        is_one_of "$name" "${kept_list[@]}" || die "$var: no server '$name' here (${kept_list[*]})"
     done
     for name in "${kept_list[@]}"; do
-        [[ " ${!var} " == *" $name "* ]] && kept+=("$name")
+        if is_one_of "$name" "${wanted[@]}"; then kept+=("$name"); fi
     done
     kept_list=("${kept[@]}")
 }

@@ -25,9 +25,9 @@ scenario_hello() {
         servers+=("$ours-before")
     fi
     servers+=("$ours")
-    [[ " ${FLOOR_SERVERS[*]} " == *" uring-floor "* ]] && servers+=(uring-floor)
+    if is_one_of uring-floor "${FLOOR_SERVERS[@]}"; then servers+=(uring-floor); fi
     servers+=("${peers[@]}")
-    [[ " ${FLOOR_SERVERS[*]} " == *" epoll-floor "* ]] && servers+=(epoll-floor)
+    if is_one_of epoll-floor "${FLOOR_SERVERS[@]}"; then servers+=(epoll-floor); fi
     # nginx always adds Server, Content-Type and Connection headers: its body only.
     check_same_response "$ours" / all "${servers[@]/#$peer/}"
     check_same_response "$ours" / body "$peer"

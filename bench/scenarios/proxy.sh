@@ -149,7 +149,10 @@ proxy_start_all() {
     for name in direct coring-splice-uring coring-before-splice coring-splice coring-copy-64k \
         coring-before-copy coring-copy coring tokio-proxy floor-epoll haproxy haproxy-splice \
         nginx-stream go-proxy floor-sockmap; do
-        [[ " ${started[*]} " != *" $name "* ]] || PROXY_NAMES+=("$name")
+        if is_one_of "$name" "${started[@]}"; then PROXY_NAMES+=("$name"); fi
+    done
+    for name in "${started[@]}"; do  # a server added above must be placed here too
+        is_one_of "$name" "${PROXY_NAMES[@]}" || die "proxy: '$name' has no place in the round order"
     done
     keep_servers PROXY_SERVERS PROXY_NAMES
 }
