@@ -34,7 +34,7 @@ Options:
   --quick       smoke test: 1 round of 1 s runs, no warm-up, 1,000 idle connections,
                 a 30 s soak, posts up to 3,000 connections, two proxy loads
   --rounds N    rounds per (server, load) (default \$ROUNDS or 3)
-  --no-build    skip 'cmake --build --preset release' (also SKIP_BUILD=1)
+  --no-build    skip building the release preset's bench_binaries (also SKIP_BUILD=1)
   -h, --help    this help
 
 Environment: ROUNDS, DURATION (s, default 4: a full run of every comparison stays under 30 min), WARMUP (s, default 1),
@@ -104,8 +104,8 @@ fi
 
 if [[ ${SKIP_BUILD:-0} != 1 ]]; then
     [[ -f $ROOT/CMakePresets.json ]] || { echo "no CMakePresets.json in $ROOT (use --no-build with OURS_CMD to test the harness)" >&2; exit 1; }
-    echo "[bench 0:00] building release preset" >&2
-    (cd "$ROOT" && cmake --preset release >/dev/null && cmake --build --preset release -j2)
+    echo "[bench 0:00] building the release preset's apps and coring_micro (target bench_binaries)" >&2
+    (cd "$ROOT" && cmake --preset release >/dev/null && cmake --build --preset release -j2 --target bench_binaries)
 fi
 # shellcheck source=bench/lib/measure.sh
 source "$BENCH_DIR/lib/measure.sh"
