@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # usage: bench/quick_test.sh BIN_DIR WORK_DIR
-# ctest's smoke test of the bench: `bench/run.sh --quick` (every scenario, one round of
-# 1 s runs) with our binaries from BIN_DIR, the floors (built here: one cc call each)
-# and whichever peers bench/run.sh or scripts/bench.sh already built in build/peers —
+# ctest's smoke test of the bench: `bench/run.sh --quick` of every scenario by name
+# (soak and cluster included; one round of 1 s runs) with our binaries from BIN_DIR,
+# the floors (built here: one cc call each) and whichever peers bench/run.sh or scripts/bench.sh already built in build/peers —
 # the others are skipped with their reason, so CI does not pay for Boost or cargo. It
 # runs in a private network namespace: the bench's fixed ports cannot collide with
 # anything on the machine. Fails when a scenario or a peer fails, when a peer's bytes
@@ -31,8 +31,11 @@ fi
 ip link set lo up
 rm -rf "$work"
 mkdir -p "$work"
+scenarios=()
+for scenario in "$bench"/scenarios/*.sh; do scenarios+=("$(basename "$scenario" .sh)"); done
+# Named, so the separate jobs (soak, cluster) run too, which a bare --quick leaves out.
 BIN_DIR=$bin_dir RESULTS_DIR=$work SKIP_BUILD=1 BUILD_PEERS=floor BENCH_OFFLINE=1 \
-    bash "$bench/run.sh" --quick
+    bash "$bench/run.sh" --quick "${scenarios[@]}"
 
 # Every scenario wrote its report, and no run saw an error.
 for scenario in "$bench"/scenarios/*.sh; do
