@@ -2,12 +2,12 @@
 # usage: bench/quick_test.sh BIN_DIR WORK_DIR
 # ctest's smoke test of the bench: `bench/run.sh --quick` of every scenario by name
 # (soak and cluster included; one round of 1 s runs) with our binaries from BIN_DIR,
-# the floors (built here: one cc call each) and whichever peers bench/run.sh or scripts/bench.sh already built in build/peers —
-# the others are skipped with their reason, so CI does not pay for Boost or cargo. It
-# runs in a private network namespace: the bench's fixed ports cannot collide with
-# anything on the machine. Fails when a scenario or a peer fails, when a peer's bytes
-# differ from ours, or when any run completed no request, saw a non-2xx status or a
-# socket error.
+# the floors (built here: one cc call each) and whichever peers bench/run.sh or
+# scripts/bench.sh already built in build/peers — the others are skipped with their
+# reason, so CI does not pay for Boost or cargo. It runs in a private network
+# namespace: the bench's fixed ports cannot collide with anything on the machine.
+# Fails when a scenario or a peer fails, when a peer's bytes differ from ours, or when
+# any run completed no request, saw a non-2xx status or a socket error.
 # Exit 77 (skipped) when it cannot run here: a missing tool, or no network namespace.
 set -euo pipefail
 bench=$(cd "$(dirname "$0")" && pwd)
@@ -38,8 +38,7 @@ BIN_DIR=$bin_dir RESULTS_DIR=$work SKIP_BUILD=1 BUILD_PEERS=floor BENCH_OFFLINE=
     bash "$bench/run.sh" --quick "${scenarios[@]}"
 
 # Every scenario wrote its report, and no run saw an error.
-for scenario in "$bench"/scenarios/*.sh; do
-    name=$(basename "$scenario" .sh)
+for name in "${scenarios[@]}"; do
     compgen -G "$work/*-$name.md" >/dev/null || { echo "bench_quick: no report for $name"; exit 1; }
 done
 # The rounds' tables (the soak's own samples file is a time series, judged by the soak).
